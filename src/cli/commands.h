@@ -1,0 +1,16 @@
+// Each fixgate subcommand lives in its own cmd_<name>.cpp and registers itself
+// here. A command's callback stores its exit code in the shared ExitCode: 0 on
+// success, 1 when the operation ran but failed, 2 on usage or configuration errors.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace fixgate::cli {
+
+struct ExitCode {
+  int value = 0;
+};
+
+void add_version_command(CLI::App& app, ExitCode& exit);
+
+}  // namespace fixgate::cli

@@ -1,0 +1,18 @@
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"fixgate: fixes cloud security findings only when it is clearly safe, and routes the rest to people"};
+  app.require_subcommand(1);
+  fixgate::cli::ExitCode exit;
+  fixgate::cli::add_version_command(app, exit);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors are exit 2 everywhere
+  }
+  return exit.value;
+}

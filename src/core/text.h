@@ -1,0 +1,25 @@
+// Small string helpers shared by every component.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fixgate {
+
+std::string to_lower(std::string_view text);
+std::string to_upper(std::string_view text);
+bool iequals(std::string_view a, std::string_view b);
+bool starts_with(std::string_view text, std::string_view prefix);
+std::string trim(std::string_view text);
+std::vector<std::string> split(std::string_view text, char separator);
+
+// Replaces every character that is not printable ASCII with a \uXXXX / \xNN escape,
+// so attacker-controlled text (finding titles, tags, resource names) can be shown
+// on a terminal or in a log line without smuggling control sequences.
+std::string escape_for_display(std::string_view text);
+
+// Lower-case hex of bytes.
+std::string to_hex(std::string_view bytes);
+
+}  // namespace fixgate

@@ -1,0 +1,40 @@
+#include "core/finding.h"
+#include "core/severity.h"
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace fixgate {
+namespace {
+
+TEST(Text, EscapesControlAndNonAsciiBytes) {
+  EXPECT_EQ(escape_for_display("ok\x1b[31mred\n"), "ok\\x1b[31mred\\x0a");
+  EXPECT_EQ(escape_for_display("caf\xc3\xa9"), "caf\\xc3\\xa9");
+}
+
+TEST(Text, CaseInsensitiveCompare) {
+  EXPECT_TRUE(iequals("Environment", "environment"));
+  EXPECT_FALSE(iequals("env", "envx"));
+}
+
+TEST(Text, SplitKeepsEmptyParts) {
+  EXPECT_EQ(split("a::b", ':'), (std::vector<std::string>{"a", "", "b"}));
+}
+
+TEST(Severity, ParsesSourceLabelsAndOrders) {
+  EXPECT_EQ(parse_severity("critical"), Severity::critical);
+  EXPECT_EQ(parse_severity("INFORMATIONAL"), Severity::informational);
+  EXPECT_FALSE(parse_severity("SEVERE").has_value());
+  EXPECT_GT(Severity::high, Severity::medium);
+}
+
+TEST(Finding, TagLookupIsCaseInsensitive) {
+  Finding f;
+  f.tags = {{"Environment", "prod"}, {"Owner", "team-a"}};
+  ASSERT_NE(f.find_tag("environment"), nullptr);
+  EXPECT_EQ(f.find_tag("OWNER")->value, "team-a");
+  EXPECT_EQ(f.find_tag("missing"), nullptr);
+}
+
+}  // namespace
+}  // namespace fixgate
