@@ -34,3 +34,26 @@ function(fixgate_test name)
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
+
+# fixgate_bench(NAME SOURCES... DEPS ...) defines a Google Benchmark program in
+# build/bench/; scripts/bench.sh runs every one of them.
+function(fixgate_bench name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE fixgate_options ${ARG_DEPS} benchmark::benchmark benchmark::benchmark_main)
+  target_compile_definitions(${name} PRIVATE
+    FIXGATE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    FIXGATE_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+endfunction()
+
+# fixgate_fuzz(NAME SOURCES... DEPS ...) defines a libFuzzer target in build-fuzz/fuzz/.
+# Its seed corpus is fuzz/<component>/corpus/<NAME>/ (scripts/fuzz.sh grows it).
+function(fixgate_fuzz name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE fixgate_options ${ARG_DEPS})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz)
+endfunction()
