@@ -110,8 +110,15 @@ struct RetryPolicy {
   int max_attempts = 5;  // deliveries before a message is dead-lettered
 };
 
+// How far a commit goes before enqueue() and the other calls return.
+enum class Durability {
+  full,    // synchronous=FULL: the WAL is fsynced at every commit; survives power loss
+  normal,  // synchronous=NORMAL: survives a process crash, not power loss. Tests only.
+};
+
 struct QueueOptions {
   const Clock* clock = nullptr;  // nullptr: system_clock(). Must outlive the queue.
+  Durability durability = Durability::full;
   RetryPolicy retry;
   std::chrono::milliseconds dedupe_window{std::chrono::hours(24)};
   size_t max_payload_bytes = 4u << 20;

@@ -450,7 +450,12 @@ Result<std::unique_ptr<DurableQueue>> open_sqlite_queue(const std::string& path,
   // WAL lets readers run beside the single writer; synchronous=FULL fsyncs the
   // WAL at every commit, which is what makes "enqueue returned" mean durable.
   if (auto r = db->exec("PRAGMA journal_mode=WAL", "queue.open"); !r) return r.error();
-  if (auto r = db->exec("PRAGMA synchronous=FULL", "queue.open"); !r) return r.error();
+  if (auto r = db->exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
+                                                                 : "PRAGMA synchronous=NORMAL",
+                        "queue.open");
+      !r) {
+    return r.error();
+  }
   if (auto r = ensure_schema(*db, path); !r) return r.error();
   auto queue = std::make_unique<SqliteQueue>(std::move(options), std::move(db).value());
   if (auto r = queue->prepare(); !r) return r.error();
