@@ -121,7 +121,7 @@ AwsOutcome<AwsResponse> AwsClient::call(const Operation& operation) {
         const std::string trimmed = trim(response.body);
         const bool json = operation.service.protocol == Protocol::json_1_0 ||
                           operation.service.protocol == Protocol::json_1_1;
-        if (!trimmed.empty()) {
+        if (!trimmed.empty() && !operation.raw_payload) {
           if (json) {
             out.json = nlohmann::json::parse(trimmed, nullptr, /*allow_exceptions=*/false);
             if (out.json.is_discarded()) {

@@ -140,6 +140,16 @@ Operation s3_put_bucket_encryption(const std::string& bucket, const std::string&
   return op;
 }
 
+Operation s3_get_bucket_policy(const std::string& bucket) {
+  Operation op = s3_bucket_op("GetBucketPolicy", bucket, "GET", "policy");
+  op.raw_payload = true;
+  return op;
+}
+
+Operation s3_delete_bucket_policy(const std::string& bucket) {
+  return s3_bucket_op("DeleteBucketPolicy", bucket, "DELETE", "policy");
+}
+
 Operation s3_get_bucket_acl(const std::string& bucket) { return s3_bucket_op("GetBucketAcl", bucket, "GET", "acl"); }
 
 Operation s3_put_bucket_acl(const std::string& bucket, const std::string& canned_acl) {

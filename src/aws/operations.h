@@ -50,6 +50,9 @@ Operation s3_put_public_access_block(const std::string& bucket, const PublicAcce
 Operation s3_get_bucket_encryption(const std::string& bucket);
 Operation s3_put_bucket_encryption(const std::string& bucket, const std::string& sse_algorithm /* AES256 | aws:kms */,
                                    const std::string& kms_key_id = {}, std::optional<bool> bucket_key_enabled = {});
+// The response body is the policy JSON itself (raw_payload); 404 NoSuchBucketPolicy when none.
+Operation s3_get_bucket_policy(const std::string& bucket);
+Operation s3_delete_bucket_policy(const std::string& bucket);
 Operation s3_get_bucket_acl(const std::string& bucket);
 Operation s3_put_bucket_acl(const std::string& bucket, const std::string& canned_acl /* "private" */);
 

@@ -59,6 +59,7 @@ struct Operation {
   std::string bucket;       // S3: addressed virtual-host or path style (see resolve)
   std::string host_prefix;  // S3 Control: "123456789012." prepended to the host
   bool checksum_crc32 = false;  // S3 operations that require a checksum (x-amz-checksum-crc32)
+  bool raw_payload = false;     // the 2xx body is a blob (GetBucketPolicy's JSON): not parsed
 };
 
 // "Tags.member.3" (query) or "GroupId.3" (ec2); index is 1-based.

@@ -15,6 +15,9 @@ std::string_view local_name(std::string_view name) {
 bool convert(const pugi::xml_node& in, XmlNode& out, int depth) {
   if (depth > kMaxDepth) return false;
   out.name = std::string(local_name(in.name()));
+  for (const pugi::xml_attribute& a : in.attributes()) {
+    out.attributes.emplace_back(std::string(local_name(a.name())), a.value());
+  }
   for (const pugi::xml_node& c : in.children()) {
     const auto type = c.type();
     if (type == pugi::node_pcdata || type == pugi::node_cdata) {
@@ -28,6 +31,13 @@ bool convert(const pugi::xml_node& in, XmlNode& out, int depth) {
 }
 
 }  // namespace
+
+std::string XmlNode::attribute(std::string_view attribute_name) const {
+  for (const auto& [name, value] : attributes) {
+    if (name == attribute_name) return value;
+  }
+  return {};
+}
 
 const XmlNode* XmlNode::child(std::string_view child_name) const {
   for (const auto& c : children) {

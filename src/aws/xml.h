@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -15,6 +16,10 @@ struct XmlNode {
   std::string name;
   std::string text;
   std::vector<XmlNode> children;
+  std::vector<std::pair<std::string, std::string>> attributes;  // names without prefix
+
+  // Attribute value by (unprefixed) name, or "".
+  std::string attribute(std::string_view attribute_name) const;
 
   // First child element with this name, or nullptr.
   const XmlNode* child(std::string_view child_name) const;
