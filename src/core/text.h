@@ -19,6 +19,9 @@ std::vector<std::string> split(std::string_view text, char separator);
 // on a terminal or in a log line without smuggling control sequences.
 std::string escape_for_display(std::string_view text);
 
+// True when `text` is well-formed UTF-8 (no overlongs, surrogates or bytes past U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
 // Lower-case hex of bytes.
 std::string to_hex(std::string_view bytes);
 

@@ -12,6 +12,16 @@ TEST(Text, EscapesControlAndNonAsciiBytes) {
   EXPECT_EQ(escape_for_display("caf\xc3\xa9"), "caf\\xc3\\xa9");
 }
 
+TEST(Text, Utf8Validation) {
+  EXPECT_TRUE(is_valid_utf8("plain"));
+  EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xc3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xff"));
+}
+
 TEST(Text, CaseInsensitiveCompare) {
   EXPECT_TRUE(iequals("Environment", "environment"));
   EXPECT_FALSE(iequals("env", "envx"));
