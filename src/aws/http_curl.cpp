@@ -186,3 +186,9 @@ Result<Url> parse_url(std::string_view url) {
 }
 
 }  // namespace fixgate::aws
+
+namespace fixgate::aws {
+std::unique_ptr<HttpTransport> make_curl_transport(CurlOptions options) {
+  return std::make_unique<CurlTransport>(std::move(options));
+}
+}  // namespace fixgate::aws
