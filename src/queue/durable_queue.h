@@ -135,7 +135,8 @@ class DurableQueue {
   virtual ~DurableQueue() = default;
 
   // Durably queues `payload` unless `idempotency_key` was seen within the dedupe
-  // window. Returns only after the commit is on disk.
+  // window. Returns only after the commit is on disk. Concurrent calls share
+  // commits (group commit), so many intake threads cost few fsyncs.
   virtual Result<EnqueueResult> enqueue(std::string_view idempotency_key, std::string_view payload,
                                         const SourceMetadata& source) = 0;
   // Up to max_items visible messages, oldest first, each leased to `worker_id`

@@ -4,7 +4,9 @@
 // processes can never lease the same message.
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -126,35 +128,28 @@ class SqliteQueue final : public DurableQueue {
       return invalid("payload is " + std::to_string(payload.size()) + " bytes; the limit is " +
                      std::to_string(options_.max_payload_bytes));
     }
-    const std::string source_json = source_to_json(source);
-    return transaction<EnqueueResult>([&](int64_t now) -> Result<EnqueueResult> {
-      purge_dedupe_.bind(1, now);
-      const int purged = purge_dedupe_.step();
-      purge_dedupe_.reset();
-      if (purged != SQLITE_DONE) return failure("cannot expire old idempotency keys");
-      find_dedupe_.bind(1, key);
-      const int found = find_dedupe_.step();
-      const int64_t existing = found == SQLITE_ROW ? find_dedupe_.column_int64(0) : 0;
-      find_dedupe_.reset();
-      if (found == SQLITE_ROW) return EnqueueResult{existing, true};
-      if (found != SQLITE_DONE) return failure("cannot look up the idempotency key");
-      insert_message_.bind(1, key);
-      insert_message_.bind_blob(2, payload);
-      insert_message_.bind(3, source_json);
-      insert_message_.bind(4, now);
-      insert_message_.bind(5, now);
-      const int inserted = insert_message_.step();
-      insert_message_.reset();
-      if (inserted != SQLITE_DONE) return failure("cannot insert the message");
-      const int64_t id = sqlite3_last_insert_rowid(db_.get());
-      insert_dedupe_.bind(1, key);
-      insert_dedupe_.bind(2, id);
-      insert_dedupe_.bind(3, now + options_.dedupe_window.count());
-      const int remembered = insert_dedupe_.step();
-      insert_dedupe_.reset();
-      if (remembered != SQLITE_DONE) return failure("cannot record the idempotency key");
-      return EnqueueResult{id, false};
-    });
+    Pending me{key, payload, source_to_json(source), std::nullopt};
+    // Group commit: whoever finds no commit running becomes the leader and
+    // commits every enqueue waiting at that moment in one transaction (one
+    // fsync); callers arriving meanwhile wait for the next leader. Nobody waits
+    // for a timer, so a lone caller pays exactly one commit.
+    std::unique_lock group(group_mutex_);
+    waiting_.push_back(&me);
+    while (!me.result) {
+      if (committing_) {
+        group_done_.wait(group);
+        continue;
+      }
+      committing_ = true;
+      std::vector<Pending*> batch;
+      batch.swap(waiting_);
+      group.unlock();
+      commit_enqueues(batch);
+      group.lock();
+      committing_ = false;
+      group_done_.notify_all();
+    }
+    return std::move(*me.result);
   }
 
   Result<std::vector<Message>> lease(std::string_view worker_id, size_t max_items,
@@ -328,6 +323,58 @@ class SqliteQueue final : public DurableQueue {
   }
 
  private:
+  struct Pending {
+    std::string_view key;
+    std::string_view payload;
+    std::string source_json;
+    std::optional<Result<EnqueueResult>> result;  // set by the leader, read after group_done_
+  };
+
+  // One transaction for the whole batch. A key repeated inside the batch is a
+  // duplicate of its first occurrence, as it would be across two commits.
+  void commit_enqueues(const std::vector<Pending*>& batch) {
+    auto committed = transaction<bool>([&](int64_t now) -> Result<bool> {
+      purge_dedupe_.bind(1, now);
+      const int purged = purge_dedupe_.step();
+      purge_dedupe_.reset();
+      if (purged != SQLITE_DONE) return failure("cannot expire old idempotency keys");
+      for (Pending* p : batch) {
+        auto one = enqueue_one(*p, now);
+        if (!one) return one.error();
+        p->result = std::move(one);
+      }
+      return true;
+    });
+    if (!committed) {
+      for (Pending* p : batch) p->result = committed.error();
+    }
+  }
+
+  Result<EnqueueResult> enqueue_one(const Pending& p, int64_t now) {
+    find_dedupe_.bind(1, p.key);
+    const int found = find_dedupe_.step();
+    const int64_t existing = found == SQLITE_ROW ? find_dedupe_.column_int64(0) : 0;
+    find_dedupe_.reset();
+    if (found == SQLITE_ROW) return EnqueueResult{existing, true};
+    if (found != SQLITE_DONE) return failure("cannot look up the idempotency key");
+    insert_message_.bind(1, p.key);
+    insert_message_.bind_blob(2, p.payload);
+    insert_message_.bind(3, p.source_json);
+    insert_message_.bind(4, now);
+    insert_message_.bind(5, now);
+    const int inserted = insert_message_.step();
+    insert_message_.reset();
+    if (inserted != SQLITE_DONE) return failure("cannot insert the message");
+    const int64_t id = sqlite3_last_insert_rowid(db_.get());
+    insert_dedupe_.bind(1, p.key);
+    insert_dedupe_.bind(2, id);
+    insert_dedupe_.bind(3, now + options_.dedupe_window.count());
+    const int remembered = insert_dedupe_.step();
+    insert_dedupe_.reset();
+    if (remembered != SQLITE_DONE) return failure("cannot record the idempotency key");
+    return EnqueueResult{id, false};
+  }
+
   // Runs `body(now_ms)` inside BEGIN IMMEDIATE ... COMMIT under the mutex;
   // rolls back when the body fails or the commit does.
   template <typename T, typename F>
@@ -407,6 +454,11 @@ class SqliteQueue final : public DurableQueue {
   Stmt find_dedupe_;
   Stmt insert_message_;
   Stmt insert_dedupe_;
+
+  std::mutex group_mutex_;               // guards waiting_ and committing_
+  std::condition_variable group_done_;   // a group commit finished
+  std::vector<Pending*> waiting_;
+  bool committing_ = false;
 };
 
 namespace {

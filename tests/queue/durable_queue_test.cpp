@@ -101,6 +101,37 @@ TEST_F(QueueTest, EnqueueDedupesByIdempotencyKey) {
   EXPECT_EQ(counts(*q).ready, 2);
 }
 
+TEST_F(QueueTest, ConcurrentEnqueuesOfTheSameKeysQueueEachKeyOnce) {
+  auto q = open_queue();
+  constexpr int kThreads = 8;
+  constexpr int kKeys = 25;
+  std::mutex mutex;
+  std::map<std::string, std::vector<EnqueueResult>> results;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < kKeys; ++k) {
+        auto r = q->enqueue("key-" + std::to_string(k), "p", {});
+        ASSERT_TRUE(r.ok()) << r.error().to_string();
+        std::lock_guard lock(mutex);
+        results["key-" + std::to_string(k)].push_back(*r);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(results.size(), static_cast<size_t>(kKeys));
+  for (const auto& [key, got] : results) {
+    ASSERT_EQ(got.size(), static_cast<size_t>(kThreads));
+    int originals = 0;
+    for (const EnqueueResult& r : got) {
+      originals += r.duplicate ? 0 : 1;
+      EXPECT_EQ(r.id, got[0].id) << key;  // every caller learns the one message id
+    }
+    EXPECT_EQ(originals, 1) << key;
+  }
+  EXPECT_EQ(counts(*q).ready, kKeys);
+}
+
 TEST_F(QueueTest, KeyStaysDedupedAfterAckUntilTheWindowEnds) {
   auto q = open_queue();
   const EnqueueResult first = enqueue(*q, "k");
