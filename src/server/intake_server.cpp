@@ -407,6 +407,9 @@ struct IntakeServer::Impl {
     http.set_read_timeout(seconds(options.read_timeout), micros(options.read_timeout));
     http.set_write_timeout(seconds(options.write_timeout), micros(options.write_timeout));
     http.set_keep_alive_timeout(static_cast<time_t>(options.keep_alive_timeout.count()));
+    // httplib's default closes a connection after 5 requests; SNS and webhook
+    // senders reuse connections, and reconnecting costs more than the request.
+    http.set_keep_alive_max_count(1000);
     http.set_payload_max_length(options.max_body_bytes);
     http.set_tcp_nodelay(true);
     install_routes();

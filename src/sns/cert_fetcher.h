@@ -28,6 +28,7 @@ struct CurlFetcherOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10000};
   size_t max_body_bytes = 64 * 1024;  // an SNS PEM is ~2 KiB; a confirm response ~0.5 KiB
+  std::string ca_file;                // PEM trust anchors; empty = the system store
 };
 
 // Production fetcher: libcurl, https only (no other protocol, no redirects),

@@ -55,6 +55,7 @@ Result<std::string> CurlCertFetcher::fetch(const std::string& url) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "fixgate-sns/1");
+  if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
 
   const CURLcode code = curl_easy_perform(h);
   if (sink.overflow || code == CURLE_FILESIZE_EXCEEDED) {

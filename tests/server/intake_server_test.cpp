@@ -85,6 +85,7 @@ class IntakeServerTest : public ::testing::Test {
   httplib::Client client() {
     httplib::Client c("127.0.0.1", port);
     c.set_keep_alive(true);
+    c.set_tcp_nodelay(true);
     c.set_read_timeout(10, 0);
     return c;
   }

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <chrono>
@@ -78,7 +79,10 @@ inline std::string base64(const std::string& bytes) {
 // An RSA-2048 key and a self-signed certificate valid in [not_before, not_after].
 class TestSigner {
  public:
-  TestSigner(std::chrono::system_clock::time_point not_before, std::chrono::system_clock::time_point not_after)
+  // `san`, when given, becomes a subjectAltName (e.g. "IP:127.0.0.1") so the
+  // certificate can also serve TLS on loopback.
+  TestSigner(std::chrono::system_clock::time_point not_before, std::chrono::system_clock::time_point not_after,
+             const char* san = nullptr)
       : key_(EVP_RSA_gen(2048), EVP_PKEY_free), cert_(X509_new(), X509_free) {
     X509* c = cert_.get();
     X509_set_version(c, 2);
@@ -90,7 +94,20 @@ class TestSigner {
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("sns.amazonaws.com"),
                                -1, -1, 0);
     X509_set_issuer_name(c, name);
+    if (san != nullptr) {
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, san);
+      X509_add_ext(c, ext, -1);
+      X509_EXTENSION_free(ext);
+    }
     X509_sign(c, key_.get(), EVP_sha256());
+  }
+
+  std::string key_pem() const {
+    std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<size_t>(n));
   }
 
   std::string cert_pem() const {
