@@ -15,7 +15,13 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "queue/durable_queue.h"
 #include "server/intake_server.h"
+#include "server/queue_intake_sink.h"
 #include "sns/verifier.h"
 
 namespace {
@@ -52,7 +58,7 @@ std::string read_file(const std::string& path) {
 }
 
 struct Harness {
-  MemorySink sink;
+  server::IntakeSink& sink;
   NoFetch fetcher;
   sns::SnsVerifier verifier{fetcher};
   metrics::Registry registry;
@@ -60,7 +66,7 @@ struct Harness {
   int port = 0;
   std::atomic<size_t> log_lines{0};
 
-  Harness() {
+  explicit Harness(server::IntakeSink& s) : sink(s) {
     server::ServerOptions options;
     options.port = 0;
     options.threads = 8;
@@ -75,8 +81,35 @@ struct Harness {
   }
 };
 
-Harness& harness() {
-  static Harness h;
+Harness& memory_harness() {
+  static MemorySink sink;
+  static Harness h(sink);
+  return h;
+}
+
+// The durable SQLite queue in a temporary file (fsync on every commit, group
+// commit across concurrent enqueues).
+Harness& durable_harness() {
+  struct Durable {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("fixgate-server-bench-" + std::to_string(::getpid()));
+    std::unique_ptr<queue::DurableQueue> q;
+    std::unique_ptr<server::QueueIntakeSink> sink;
+    Durable() {
+      std::filesystem::create_directories(dir);
+      auto opened = queue::open_sqlite_queue((dir / "queue.db").string());
+      if (!opened) std::abort();
+      q = std::move(*opened);
+      sink = std::make_unique<server::QueueIntakeSink>(*q);
+    }
+    ~Durable() {
+      sink.reset();
+      q.reset();
+      std::filesystem::remove_all(dir);
+    }
+  };
+  static Durable durable;
+  static Harness h(*durable.sink);
   return h;
 }
 
@@ -95,8 +128,7 @@ double percentile(std::vector<double>& sorted, double p) {
 }
 
 // Args: client threads, requests per thread per iteration.
-void BM_WizWebhookAcked(benchmark::State& state) {
-  Harness& h = harness();
+void run_webhooks(benchmark::State& state, Harness& h) {
   const auto clients = static_cast<size_t>(state.range(0));
   const auto per_client = static_cast<size_t>(state.range(1));
   std::vector<double> latencies_us;
@@ -138,11 +170,20 @@ void BM_WizWebhookAcked(benchmark::State& state) {
   state.counters["p99_us"] = percentile(latencies_us, 0.99);
   state.counters["failed"] = static_cast<double>(failed);
 }
+void BM_WizWebhookAcked(benchmark::State& state) { run_webhooks(state, memory_harness()); }
 BENCHMARK(BM_WizWebhookAcked)
     ->Args({1, 2000})
     ->Args({2, 2000})
     ->Args({4, 1000})
     ->Iterations(3)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+void BM_WizWebhookAckedDurable(benchmark::State& state) { run_webhooks(state, durable_harness()); }
+BENCHMARK(BM_WizWebhookAckedDurable)
+    ->Args({1, 300})
+    ->Args({4, 150})
+    ->Iterations(2)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 

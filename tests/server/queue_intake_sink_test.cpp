@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <httplib.h>
+
 #include <filesystem>
+
+#include "server/intake_server.h"
+#include "sns_test_support.h"
 
 namespace fixgate::server {
 namespace {
@@ -72,6 +77,48 @@ TEST_F(QueueIntakeSinkTest, InvalidPayloadIsAnErrorButNotUnhealthy) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, "queue.invalid");
   EXPECT_TRUE(sink.healthy());
+}
+
+// The whole intake path with the real durable queue: what was acknowledged 202
+// is in the SQLite file, and a redelivery is reported as the same message.
+TEST_F(QueueIntakeSinkTest, AcknowledgedWebhookIsInTheDurableQueue) {
+  QueueIntakeSink sink(*q);
+  sns::testing::FakeFetcher fetcher;
+  sns::SnsVerifier verifier(fetcher);
+  metrics::Registry registry;
+  ServerOptions options;
+  options.port = 0;
+  options.keep_alive_timeout = std::chrono::seconds(1);
+  options.wiz.bearer_token = "t0ken";
+  auto server = IntakeServer::create(options, sink, verifier, registry, [](std::string_view) {});
+  ASSERT_TRUE(server.ok());
+  auto port = (*server)->start();
+  ASSERT_TRUE(port.ok());
+
+  httplib::Client client("127.0.0.1", *port);
+  client.set_bearer_token_auth("t0ken");
+  const std::string body = R"({"trigger":{"type":"Open"},"issue":{"id":"i-9","status":"OPEN"},"resource":{"id":"r"}})";
+  auto first = client.Post("/v1/wiz", body, "application/json");
+  auto second = client.Post("/v1/wiz", body, "application/json");
+  EXPECT_EQ(client.Get("/readyz")->status, 200);
+  (*server)->stop();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(first->status, 202);
+  const auto ack = nlohmann::json::parse(first->body);
+  EXPECT_EQ(nlohmann::json::parse(second->body)["duplicate"], true);
+  EXPECT_EQ(nlohmann::json::parse(second->body)["id"], ack["id"]);
+
+  // Reopen the file: the acknowledged payload survived the server.
+  q.reset();
+  auto reopened = queue::open_sqlite_queue((dir / "queue.db").string());
+  ASSERT_TRUE(reopened.ok());
+  auto leased = (*reopened)->lease("w", 10, std::chrono::seconds(30));
+  ASSERT_TRUE(leased.ok());
+  ASSERT_EQ(leased->size(), 1u);
+  EXPECT_EQ(std::to_string((*leased)[0].receipt.id), ack["id"].get<std::string>());
+  EXPECT_EQ((*leased)[0].payload, body);
+  EXPECT_EQ((*leased)[0].source.source, "wiz");
 }
 
 }  // namespace
