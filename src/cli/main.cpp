@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   fixgate::cli::ExitCode exit;
   fixgate::cli::add_version_command(app, exit);
+  fixgate::cli::add_config_command(app, exit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
