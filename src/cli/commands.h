@@ -13,5 +13,6 @@ struct ExitCode {
 
 void add_version_command(CLI::App& app, ExitCode& exit);
 void add_config_command(CLI::App& app, ExitCode& exit);
+void add_cloudsim_command(CLI::App& app, ExitCode& exit);
 
 }  // namespace fixgate::cli
