@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -17,10 +18,17 @@
 namespace fixgate::audit {
 namespace {
 
+// Temp files go under /tmp (the disk the state would live on). FIXGATE_BENCH_DIR
+// may name another directory, e.g. a tmpfs to measure the software ceiling.
+std::string bench_dir() {
+  const char* dir = std::getenv("FIXGATE_BENCH_DIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/tmp";
+}
+
 class TempLog {
  public:
   explicit TempLog(Durability durability) {
-    std::string pattern = "/tmp/fixgate-audit-bench-XXXXXX";
+    std::string pattern = bench_dir() + "/fixgate-audit-bench-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) std::abort();
     dir_ = pattern;
     auto log = SqliteAuditLog::open((dir_ / "audit.db").string(), {.durability = durability});

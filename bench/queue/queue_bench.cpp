@@ -3,6 +3,7 @@
 // directory under /tmp, removed afterwards.
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -13,10 +14,17 @@
 namespace fixgate::queue {
 namespace {
 
+// Temp files go under /tmp (the disk the state would live on). FIXGATE_BENCH_DIR
+// may name another directory, e.g. a tmpfs to measure the software ceiling.
+std::string bench_dir() {
+  const char* dir = std::getenv("FIXGATE_BENCH_DIR");
+  return dir != nullptr && *dir != '\0' ? dir : "/tmp";
+}
+
 class TempQueue {
  public:
   TempQueue() {
-    std::string pattern = "/tmp/fixgate-queue-bench-XXXXXX";
+    std::string pattern = bench_dir() + "/fixgate-queue-bench-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) std::abort();
     dir_ = pattern;
     auto q = open_sqlite_queue((dir_ / "queue.db").string());

@@ -6,6 +6,9 @@
 // batch is committed when it holds max_batch entries or when its oldest entry
 // has waited max_delay, whichever comes first; while one commit runs the next
 // batch fills, so throughput grows with load while latency stays bounded.
+//
+// The writer is itself an AuditSink: code written against AuditSink& gets group
+// commit by being handed a writer instead of the store.
 #pragma once
 
 #include <chrono>
@@ -29,14 +32,14 @@ struct AuditWriterOptions {
   size_t max_pending = 65536;
 };
 
-class AuditWriter {
+class AuditWriter final : public AuditSink {
  public:
   using Callback = std::function<void(Result<AuditRecord>)>;
 
   // `sink` must outlive the writer. Starts the background thread.
   explicit AuditWriter(AuditSink& sink, AuditWriterOptions options = {});
   // Commits everything still queued, then stops (see close()).
-  ~AuditWriter();
+  ~AuditWriter() override;
   AuditWriter(const AuditWriter&) = delete;
   AuditWriter& operator=(const AuditWriter&) = delete;
 
@@ -51,6 +54,17 @@ class AuditWriter {
 
   // Commits what is queued, stops the thread and fails later submits. Idempotent.
   void close();
+
+  // AuditSink: append() submits and waits for the durable record. append_batch()
+  // goes straight to the sink as one commit (it is already a batch); verify()
+  // and read() see what the sink has committed.
+  using AuditSink::verify;
+  Result<AuditRecord> append(const AuditEntry& entry) override { return submit(entry).get(); }
+  Result<std::vector<AuditRecord>> append_batch(const std::vector<AuditEntry>& entries) override {
+    return sink_.append_batch(entries);
+  }
+  Result<VerifyReport> verify(const VerifyOptions& options) override { return sink_.verify(options); }
+  Result<std::vector<AuditRecord>> read(const AuditQuery& query) override { return sink_.read(query); }
 
  private:
   struct Pending {

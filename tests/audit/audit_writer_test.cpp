@@ -129,6 +129,20 @@ TEST(AuditWriter, CloseDrainsQueueAndRefusesLaterSubmits) {
   EXPECT_EQ(late.error().code, "audit.writer_closed");
 }
 
+TEST(AuditWriter, IsADropInAuditSink) {
+  CountingSink store;
+  AuditWriter writer(store);
+  AuditSink& sink = writer;
+  auto one = sink.append(entry("decision", "c", "f", {{"a", 1}}));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->seq, 1);
+  auto batch = sink.append_batch({entry("action_intent", "c", "f", {}), entry("action_result", "c", "f", {})});
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(batch->back().seq, 3);
+  EXPECT_EQ(sink.read(AuditQuery{.kind = "action_result"})->size(), 1u);
+  EXPECT_EQ(sink.verify()->records, 3);
+}
+
 TEST(AuditWriter, ThrowingCallbackDoesNotStopTheWriter) {
   CountingSink sink;
   AuditWriter writer(sink);
