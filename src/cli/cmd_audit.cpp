@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +16,6 @@
 
 #include "audit/sqlite_audit_log.h"
 #include "cli/commands.h"
-#include "cli/state_paths.h"
 #include "core/text.h"
 
 namespace fixgate::cli {
@@ -32,7 +32,13 @@ struct AuditArgs {
   std::string format = "jsonl";
 };
 
-std::string db_path(const AuditArgs& args) { return args.db.empty() ? default_state_file("audit.db") : args.db; }
+// $FIXGATE_STATE_DIR/audit.db, else .fixgate/audit.db. Nothing is created: these
+// commands only read.
+std::string db_path(const AuditArgs& args) {
+  if (!args.db.empty()) return args.db;
+  const char* dir = std::getenv("FIXGATE_STATE_DIR");
+  return std::string(dir != nullptr && *dir != '\0' ? dir : ".fixgate") + "/audit.db";
+}
 
 std::unique_ptr<audit::SqliteAuditLog> open_log(const AuditArgs& args) {
   auto log = audit::SqliteAuditLog::open(db_path(args), {.read_only = true});

@@ -13,6 +13,7 @@ struct ExitCode {
 
 void add_version_command(CLI::App& app, ExitCode& exit);
 void add_config_command(CLI::App& app, ExitCode& exit);
+void add_audit_command(CLI::App& app, ExitCode& exit);
 void add_cloudsim_command(CLI::App& app, ExitCode& exit);
 
 }  // namespace fixgate::cli

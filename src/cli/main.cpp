@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   fixgate::cli::ExitCode exit;
   fixgate::cli::add_version_command(app, exit);
   fixgate::cli::add_config_command(app, exit);
+  fixgate::cli::add_audit_command(app, exit);
   fixgate::cli::add_cloudsim_command(app, exit);
   try {
     app.parse(argc, argv);
