@@ -1,5 +1,6 @@
 #include "ownership/codeowners.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -70,6 +71,21 @@ std::optional<CodeownersOwner> classify_owner(std::string_view text) {
   return std::nullopt;
 }
 
+// The first one or two whole segments of text[0, complete): segments that end
+// before `complete` (at a '/' or at `complete` itself). Empty segments (from
+// "//") disable anchoring.
+std::string first_segments(std::string_view text, std::size_t complete) {
+  text = text.substr(0, complete);
+  if (text.empty()) return {};
+  const auto first = text.find('/');
+  if (first == 0) return {};
+  if (first == std::string_view::npos) return std::string(text);
+  const auto second = text.find('/', first + 1);
+  const std::string_view two = text.substr(0, second);
+  if (two.size() == first + 1) return std::string(text.substr(0, first));  // "a/" only: one segment
+  return std::string(two);
+}
+
 Error rule_error(std::string message) { return make_error("codeowners.invalid_rule", std::move(message)); }
 
 }  // namespace
@@ -100,7 +116,7 @@ Result<CodeownersPattern> CodeownersPattern::compile(std::string_view pattern) {
   if (pattern.find_first_of("*?\\") == std::string_view::npos && pattern[0] == '/') {
     p.literal_prefix_ = true;
     p.literal_ = std::string(pattern.substr(1));
-    p.anchor_ = p.literal_.substr(0, p.literal_.find('/'));
+    p.anchor_ = first_segments(p.literal_, p.literal_.size());
     return p;
   }
 
@@ -163,17 +179,25 @@ Result<CodeownersPattern> CodeownersPattern::compile(std::string_view pattern) {
     need_slash = true;
   }
 
-  // A leading literal fixes the first path segment when it reaches a '/' or the
-  // next token starts a new segment (or ends the pattern).
+  // A leading literal fixes whole leading segments: those it ends with '/',
+  // and its last piece too when the next token starts a new segment or ends
+  // the pattern.
   if (!p.tokens_.empty() && p.tokens_[0].op == Op::lit) {
     const std::string& lit = p.tokens_[0].lit;
-    const auto slash = lit.find('/');
-    if (slash != std::string::npos) {
-      p.anchor_ = lit.substr(0, slash);
-    } else {
-      const Op next = p.tokens_.size() > 1 ? p.tokens_[1].op : Op::tail_opt;
-      if (next == Op::tail_opt || next == Op::tail_slash_any || next == Op::mid_opt) p.anchor_ = lit;
-    }
+    const Op next = p.tokens_.size() > 1 ? p.tokens_[1].op : Op::tail_opt;
+    const bool piece_complete = next == Op::tail_opt || next == Op::tail_slash_any || next == Op::mid_opt;
+    const auto last_slash = lit.rfind('/');
+    const std::size_t complete = piece_complete ? lit.size() : (last_slash == std::string::npos ? 0 : last_slash);
+    p.anchor_ = first_segments(lit, complete);
+  }
+  // Floating shapes worth indexing.
+  if (p.tokens_.size() == 3 && p.tokens_[0].op == Op::lead_opt && p.tokens_[1].op == Op::lit &&
+      p.tokens_[2].op == Op::tail_opt && p.tokens_[1].lit.find('/') == std::string::npos) {
+    p.segment_equal_ = p.tokens_[1].lit;
+  } else if (p.tokens_.size() == 4 && p.tokens_[0].op == Op::lead_opt && p.tokens_[1].op == Op::star0 &&
+             p.tokens_[2].op == Op::lit && p.tokens_[3].op == Op::tail_opt &&
+             p.tokens_[2].lit.find('/') == std::string::npos) {
+    p.segment_suffix_ = p.tokens_[2].lit;
   }
   return p;
 }
@@ -379,13 +403,21 @@ Result<Codeowners> Codeowners::load(const std::string& path) {
 
 void Codeowners::index() {
   by_anchor_.clear();
+  by_segment_.clear();
+  by_suffix_.clear();
   floating_.clear();
+  longest_suffix_ = 0;
   for (std::uint32_t i = 0; i < rules_.size(); ++i) {
-    const std::string& anchor = rules_[i].pattern.anchor_segment();
-    if (anchor.empty()) {
-      floating_.push_back(i);
+    const CodeownersPattern& p = rules_[i].pattern;
+    if (!p.anchor().empty()) {
+      by_anchor_[p.anchor()].push_back(i);
+    } else if (!p.any_segment_equal().empty()) {
+      by_segment_[p.any_segment_equal()].push_back(i);
+    } else if (!p.any_segment_suffix().empty()) {
+      by_suffix_[p.any_segment_suffix()].push_back(i);
+      longest_suffix_ = std::max(longest_suffix_, p.any_segment_suffix().size());
     } else {
-      by_anchor_[anchor].push_back(i);
+      floating_.push_back(i);
     }
   }
 }
@@ -393,23 +425,53 @@ void Codeowners::index() {
 const CodeownersRule* Codeowners::match(std::string_view path) const {
   while (path.starts_with("./")) path.remove_prefix(2);
   while (path.starts_with('/')) path.remove_prefix(1);
-  const std::string first(path.substr(0, path.find('/')));
-  static const std::vector<std::uint32_t> kNone;
-  const auto it = by_anchor_.find(first);
-  const std::vector<std::uint32_t>& anchored = it == by_anchor_.end() ? kNone : it->second;
-  // Walk both ascending lists from the back: the first hit is the last matching rule.
-  std::size_t a = anchored.size();
-  std::size_t f = floating_.size();
-  while (a > 0 || f > 0) {
-    std::uint32_t index = 0;
-    if (f == 0 || (a > 0 && anchored[a - 1] > floating_[f - 1])) {
-      index = anchored[--a];
-    } else {
-      index = floating_[--f];
+
+  // Gather every list of rules that could match, then walk them from the back
+  // together: the first hit is the last matching rule in the file.
+  std::vector<const std::vector<std::uint32_t>*> lists;
+  auto add = [&lists](const std::unordered_map<std::string, std::vector<std::uint32_t>>& map, std::string_view key) {
+    if (map.empty()) return;
+    const auto it = map.find(std::string(key));
+    if (it != map.end()) lists.push_back(&it->second);
+  };
+  if (!floating_.empty()) lists.push_back(&floating_);
+  const auto first = path.find('/');
+  add(by_anchor_, path.substr(0, first));
+  if (first != std::string_view::npos) add(by_anchor_, path.substr(0, path.find('/', first + 1)));
+  if (!by_segment_.empty() || !by_suffix_.empty()) {
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      auto end = path.find('/', start);
+      if (end == std::string_view::npos) end = path.size();
+      const std::string_view segment = path.substr(start, end - start);
+      add(by_segment_, segment);
+      for (std::size_t len = 1; len <= segment.size() && len <= longest_suffix_; ++len) {
+        add(by_suffix_, segment.substr(segment.size() - len));
+      }
+      start = end + 1;
     }
-    if (rules_[index].pattern.matches(path)) return &rules_[index];
   }
-  return nullptr;
+  std::vector<std::size_t> pos(lists.size());
+  for (std::size_t l = 0; l < lists.size(); ++l) pos[l] = lists[l]->size();
+  std::int64_t previous = -1;
+  for (;;) {
+    std::int64_t best = -1;
+    std::size_t best_list = 0;
+    for (std::size_t l = 0; l < lists.size(); ++l) {
+      if (pos[l] == 0) continue;
+      const auto candidate = static_cast<std::int64_t>((*lists[l])[pos[l] - 1]);
+      if (candidate > best) {
+        best = candidate;
+        best_list = l;
+      }
+    }
+    if (best < 0) return nullptr;
+    --pos[best_list];
+    if (best == previous) continue;  // the same rule reached through two lists
+    previous = best;
+    const CodeownersRule& rule = rules_[static_cast<std::size_t>(best)];
+    if (rule.pattern.matches(path)) return &rule;
+  }
 }
 
 }  // namespace fixgate::ownership

@@ -14,9 +14,12 @@
 // - An invalid line does not poison the file (GitHub skips it too): it is left
 //   out of the rules and reported in problems() with its line and column.
 //
-// Patterns compile once into a small token program matched without regex;
-// match() only tries rules whose anchored first path segment can match, so a
-// 50,000-rule file stays fast.
+// Patterns compile once into a small token program matched without regex.
+// match() only tries rules that can match: rules anchored at the root are
+// indexed by their literal first one or two path segments, and the common
+// floating shapes "name" / "**/name" (some segment equals name) and "*.ext"
+// (some segment ends with .ext) by that literal; only the remaining floating
+// rules are tried for every path. A 50,000-rule file stays fast.
 #pragma once
 
 #include <cstdint>
@@ -47,9 +50,15 @@ class CodeownersPattern {
 
   bool matches(std::string_view path) const;
   const std::string& text() const { return text_; }
-  // The literal first path segment every matching path must start with, or
-  // empty when the pattern can match at any depth or starts with a wildcard.
-  const std::string& anchor_segment() const { return anchor_; }
+  // The literal first one or two whole path segments ("services/api") every
+  // matching path must start with, or empty when the pattern can match at any
+  // depth or starts with a wildcard.
+  const std::string& anchor() const { return anchor_; }
+  // For floating patterns of the shape "name" / "**/name": the segment some
+  // path segment must equal; of the shape "*.ext": the suffix some path
+  // segment must end with. Empty otherwise.
+  const std::string& any_segment_equal() const { return segment_equal_; }
+  const std::string& any_segment_suffix() const { return segment_suffix_; }
 
  private:
   enum class Op : std::uint8_t { lit, star0, star1, qmark, any_plus, lead_opt, tail_slash_any, mid_opt, tail_opt };
@@ -61,6 +70,8 @@ class CodeownersPattern {
 
   std::string text_;
   std::string anchor_;
+  std::string segment_equal_;
+  std::string segment_suffix_;
   bool never_ = false;           // the pattern "/" matches nothing
   bool literal_prefix_ = false;  // anchored pattern without wildcards: prefix compare
   std::string literal_;          // for literal_prefix_: the pattern without its leading '/'
@@ -106,8 +117,12 @@ class Codeowners {
   std::string origin_;
   std::vector<CodeownersRule> rules_;
   std::vector<CodeownersProblem> problems_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_anchor_;  // ascending rule indices
-  std::vector<std::uint32_t> floating_;                                   // ascending rule indices
+  // All lists hold ascending rule indices.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_anchor_;   // "seg" or "seg/seg"
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_segment_;  // "name" shapes
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_suffix_;   // "*.ext" shapes
+  std::vector<std::uint32_t> floating_;                                    // everything else
+  std::size_t longest_suffix_ = 0;
 };
 
 }  // namespace fixgate::ownership

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/text.h"
 #include "corpus.h"
 
 namespace fixgate::ownership {
@@ -168,6 +169,46 @@ TEST(CodeownersFileTest, IndexedMatchEqualsLinearScan) {
       if (rule.pattern.matches(path)) expected = &rule;
     }
     EXPECT_EQ(file.match(path), expected) << path;
+  }
+}
+
+// Every index shape (one- and two-segment anchors, "name", "*.ext") mixed with
+// unindexed rules must give the linear scan's answer.
+TEST(CodeownersFileTest, IndexShapesEqualLinearScan) {
+  const std::vector<std::string> patterns = {
+      "*", "*.js", "logs", "**/logs", "/a/", "/a/b/", "a/b", "a/b/*.tf", "/a/b*", "a/**/c", "*.tf", "b.js",
+      "/a//b", "a/", "*/b/", "/x/y/z", "?.js", "js", "/a/b/c.js", "**", "**/a/b", ".js", "a/b/c/"};
+  const std::vector<std::string> paths = {
+      "a", "a/b", "a/b/c.js", "a/b/logs", "logs", "x/logs/y", "x/y/z", "x/y/z/w", "b.js", "q/b.js", "a/bb/c",
+      "a/b/c/d.tf", "a/b/main.tf", "z.js", "a.js/b.js", "c/b/d", "abc", "/a/b", "./a/b/c.js", "js", "x/.js"};
+  std::string text;
+  for (std::size_t round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      // Rotate so each pattern appears in different positions.
+      text += patterns[(i + round * 7) % patterns.size()] + " @o" + std::to_string(round * 100 + i) + "\n";
+    }
+  }
+  const auto file = Codeowners::parse(text);
+  ASSERT_EQ(file.rules().size(), patterns.size() * 3);
+  for (std::size_t skip = 0; skip < file.rules().size(); skip += 5) {
+    // Also check prefixes of the file, so different rules end up last.
+    std::string prefix;
+    std::size_t count = 0;
+    for (const auto& line : split(text, '\n')) {
+      if (count++ >= skip + 1) break;
+      prefix += line + "\n";
+    }
+    const auto partial = Codeowners::parse(prefix);
+    for (std::string path : paths) {
+      const CodeownersRule* expected = nullptr;
+      std::string_view normal = path;
+      while (normal.starts_with("./")) normal.remove_prefix(2);
+      while (normal.starts_with('/')) normal.remove_prefix(1);
+      for (const auto& rule : partial.rules()) {
+        if (rule.pattern.matches(normal)) expected = &rule;
+      }
+      EXPECT_EQ(partial.match(path), expected) << path << " with " << partial.rules().size() << " rules";
+    }
   }
 }
 
