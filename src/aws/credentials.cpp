@@ -74,7 +74,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   tm.tm_hour = std::stoi(s.substr(11, 2));
   tm.tm_min = std::stoi(s.substr(14, 2));
   tm.tm_sec = std::stoi(s.substr(17, 2));
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 ||
+      tm.tm_year < 70 || tm.tm_year > 300) {  // beyond 2200 overflows system_clock
     return std::nullopt;
   }
   size_t pos = 19;

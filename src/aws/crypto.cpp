@@ -1,14 +1,40 @@
 #include "aws/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
 #include <cstdlib>
 
 namespace fixgate::aws {
 namespace {
+
+// One fetched HMAC-SHA256 context per thread, re-keyed per call: OpenSSL 3's
+// one-shot HMAC() fetches the algorithm on every call, which dominated signing time.
+struct HmacContext {
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* ctx = nullptr;
+  HmacContext() {
+    mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (mac != nullptr) ctx = EVP_MAC_CTX_new(mac);
+    if (ctx != nullptr) {
+      char digest_name[] = "SHA256";
+      OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                             OSSL_PARAM_construct_end()};
+      if (EVP_MAC_CTX_set_params(ctx, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = nullptr;
+      }
+    }
+  }
+  ~HmacContext() {
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+  }
+  HmacContext(const HmacContext&) = delete;
+  HmacContext& operator=(const HmacContext&) = delete;
+};
 
 std::string digest(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -38,11 +64,16 @@ std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data));
 std::string md5(std::string_view data) { return digest(EVP_md5(), data); }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+  thread_local HmacContext hmac;
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr) {
-    std::abort();
+  size_t len = 0;
+  // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
+  static const unsigned char kEmpty = 0;
+  const auto* key_bytes = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+  if (hmac.ctx == nullptr || EVP_MAC_init(hmac.ctx, key_bytes, key.size(), nullptr) != 1 ||
+      EVP_MAC_update(hmac.ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(hmac.ctx, out, &len, sizeof out) != 1) {
+    std::abort();  // only on allocation failure inside OpenSSL
   }
   return std::string(reinterpret_cast<const char*>(out), len);
 }

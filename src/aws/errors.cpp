@@ -167,7 +167,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   std::tm tm{};
   const std::string copy = trim(text);
   const char* end = strptime(copy.c_str(), "%a, %d %b %Y %H:%M:%S", &tm);
-  if (end == nullptr) return std::nullopt;
+  // Years past 2200 would overflow system_clock's nanosecond range.
+  if (end == nullptr || tm.tm_year < 70 || tm.tm_year > 300) return std::nullopt;
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 

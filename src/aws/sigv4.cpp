@@ -60,6 +60,23 @@ Result<void> check_params(const HttpRequest& request, const SigningParams& param
   return {};
 }
 
+// The derived key changes only with the date, region, service and secret, so each
+// thread keeps the last few (the SDKs cache it the same way).
+std::string cached_signing_key(const SigningParams& p) {
+  struct Entry {
+    std::string secret, date, region, service, key;
+  };
+  thread_local std::vector<Entry> cache;
+  const std::string date = date_stamp(p.time);
+  for (const Entry& e : cache) {
+    if (e.date == date && e.region == p.region && e.service == p.service && e.secret == p.secret_access_key) return e.key;
+  }
+  std::string key = signing_key(p.secret_access_key, p.time, p.region, p.service);
+  if (cache.size() >= 8) cache.erase(cache.begin());
+  cache.push_back({p.secret_access_key, date, p.region, p.service, key});
+  return key;
+}
+
 std::string join(const std::vector<std::string>& parts, char sep) {
   std::string out;
   for (const auto& part : parts) {
@@ -239,7 +256,8 @@ Result<std::chrono::system_clock::time_point> parse_amz_date(std::string_view te
   tm.tm_hour = num(9, 2);
   tm.tm_min = num(11, 2);
   tm.tm_sec = num(13, 2);
-  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+  if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 ||
+      tm.tm_year < 70 || tm.tm_year > 300) {  // beyond 2200 overflows system_clock
     return bad();
   }
   return std::chrono::system_clock::from_time_t(timegm(&tm));
@@ -331,8 +349,7 @@ Result<void> sign_request(HttpRequest& request, const SigningParams& params) {
   const CanonicalRequest creq = canonical_request(request, params, payload_hash);
   const std::string scope = credential_scope(params.time, params.region, params.service);
   const std::string sts = string_to_sign(creq.text, params.time, scope);
-  const std::string sig =
-      signature(signing_key(params.secret_access_key, params.time, params.region, params.service), sts);
+  const std::string sig = signature(cached_signing_key(params), sts);
 
   std::string auth(kAlgorithm);
   auth += " Credential=" + params.access_key_id + "/" + scope;
@@ -365,9 +382,7 @@ Result<void> presign_request(HttpRequest& request, const SigningParams& params, 
 
   const CanonicalRequest creq = canonical_request(request, params, payload_hash_for(request, params));
   const std::string sts = string_to_sign(creq.text, params.time, scope);
-  request.query.emplace_back(
-      "X-Amz-Signature",
-      signature(signing_key(params.secret_access_key, params.time, params.region, params.service), sts));
+  request.query.emplace_back("X-Amz-Signature", signature(cached_signing_key(params), sts));
   if (!params.session_token.empty() && !params.sign_session_token) {
     request.query.emplace_back("X-Amz-Security-Token", params.session_token);
   }
@@ -431,8 +446,7 @@ Result<void> verify_request(const HttpRequest& request, const ParsedAuthorizatio
   const std::string payload_hash = content_hash != nullptr ? *content_hash : sha256_hex(request.body);
   const CanonicalRequest creq = canonical_request(request, p, payload_hash, auth.signed_headers);
   const std::string scope = credential_scope(p.time, p.region, p.service);
-  const std::string expected = signature(signing_key(p.secret_access_key, p.time, p.region, p.service),
-                                         string_to_sign(creq.text, p.time, scope));
+  const std::string expected = signature(cached_signing_key(p), string_to_sign(creq.text, p.time, scope));
   if (!constant_time_equals(expected, auth.signature)) {
     return make_error("aws.auth.signature_mismatch",
                       "The request signature we calculated does not match the signature you provided");

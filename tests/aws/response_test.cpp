@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "aws/credentials.h"
 #include "aws/errors.h"
 #include "aws/responses.h"
 #include "aws/sts.h"
@@ -154,6 +155,15 @@ TEST(Errors, HttpDate) {
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(format_iso8601(*t), "2026-03-14T09:26:53Z");
   EXPECT_FALSE(parse_http_date("yesterday").has_value());
+}
+
+// Found by aws_error_fuzz: a Date header in year 4052 overflowed system_clock.
+TEST(Errors, FarFutureDatesAreRejectedNotOverflowed) {
+  EXPECT_FALSE(parse_http_date("Sat, 14 Mar 4052 09:26:53 GMT").has_value());
+  EXPECT_FALSE(parse_amz_date("40520314T092653Z").ok());
+  EXPECT_FALSE(parse_iso8601("4052-03-14T09:26:53Z").has_value());
+  const AwsError e = parse_error_response(403, {{"Date", "Sat, 14 Mar 4052 09:26:53 GMT"}}, "");
+  EXPECT_FALSE(e.server_time.has_value());
 }
 
 std::optional<int> opt_int(const json& j, const char* key) {
