@@ -23,15 +23,6 @@ std::vector<std::string> finding_keys(const Finding& f) {
   return keys;
 }
 
-bool concerns(const CloudTrailEvent& e, const std::vector<std::string>& keys) {
-  for (const auto& id : e.resource_ids) {
-    for (const auto& key : keys) {
-      if (id == key) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 std::vector<OwnerCandidate> creator_candidates(const CloudTrailEvent& event) {
@@ -85,6 +76,16 @@ std::vector<OwnerCandidate> creator_candidates(const CloudTrailEvent& event) {
   return out;
 }
 
+CloudTrailSource::CloudTrailSource(std::vector<CloudTrailEvent> events) : events_(std::move(events)) {
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    if (!events_[i].error_code.empty()) continue;  // a failed call created and changed nothing
+    for (const auto& id : events_[i].resource_ids) {
+      auto& list = by_resource_[id];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  }
+}
+
 Result<CloudTrailSource> CloudTrailSource::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("cloudtrail.unreadable", path + ": cannot open CloudTrail events file");
@@ -98,11 +99,18 @@ Result<CloudTrailSource> CloudTrailSource::load(const std::string& path) {
 std::vector<OwnerCandidate> CloudTrailSource::candidates(const Finding& finding) const {
   const auto keys = finding_keys(finding);
   if (keys.empty()) return {};
+  std::vector<std::size_t> indices;
+  for (const auto& key : keys) {
+    const auto it = by_resource_.find(key);
+    if (it != by_resource_.end()) indices.insert(indices.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(indices.begin(), indices.end());
+  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
   std::vector<const CloudTrailEvent*> hits;
-  for (const auto& e : events_) {
-    if (!e.error_code.empty()) continue;
+  for (std::size_t i : indices) {
+    const CloudTrailEvent& e = events_[i];
     if (!finding.account.empty() && !e.account.empty() && e.account != finding.account) continue;
-    if (concerns(e, keys)) hits.push_back(&e);
+    hits.push_back(&e);
   }
   // Creations first, then the most recent change.
   std::stable_sort(hits.begin(), hits.end(), [](const CloudTrailEvent* a, const CloudTrailEvent* b) {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -31,7 +32,8 @@ namespace fixgate::ownership {
 
 class CloudTrailSource final : public OwnerSource {
  public:
-  explicit CloudTrailSource(std::vector<CloudTrailEvent> events) : events_(std::move(events)) {}
+  // Indexes the successful events by every resource id they name.
+  explicit CloudTrailSource(std::vector<CloudTrailEvent> events);
   // Fails with "cloudtrail.unreadable" or "cloudtrail.malformed" naming the file.
   static Result<CloudTrailSource> load(const std::string& path);
 
@@ -40,6 +42,7 @@ class CloudTrailSource final : public OwnerSource {
 
  private:
   std::vector<CloudTrailEvent> events_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_resource_;  // ascending event indices
 };
 
 // The candidates one event's identity yields (exposed for tests and the CLI).
