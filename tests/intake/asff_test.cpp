@@ -144,3 +144,31 @@ TEST(IntakeAsff, EventBridgeImportedEnvelope) {
 
 }  // namespace
 }  // namespace fixgate::intake::testing
+
+namespace fixgate::intake::testing {
+namespace {
+
+// Each element's raw is cut from the payload even when the element nests right up
+// to the depth cap (the DOM and On-Demand passes must agree on what fits).
+TEST(IntakeAsff, ElementRawIsExactNearTheDepthCap) {
+  for (std::size_t depth = kMaxDepth - 8; depth <= kMaxDepth + 2; ++depth) {
+    SCOPED_TRACE(depth);
+    std::string nest;
+    for (std::size_t i = 0; i < depth; ++i) nest += "[";
+    for (std::size_t i = 0; i < depth; ++i) nest += "]";
+    std::string element = nlohmann::ordered_json(asff_finding()).dump();
+    element.insert(1, "\"Nest\": " + nest + ", ");
+    const std::string payload = "{\"Findings\": [" + element + ", " + element + "]}";
+    const auto findings = parse_payload(payload);
+    ASSERT_FALSE(findings.empty());
+    for (const auto& f : findings) {
+      EXPECT_NE(payload.find(f.raw), std::string::npos);
+      if (!f.malformed) {
+        EXPECT_EQ(f.raw, element);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fixgate::intake::testing
