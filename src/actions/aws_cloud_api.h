@@ -1,0 +1,69 @@
+// CloudApi over fixgate's own AWS client (src/aws): turns each modelled ApiCall
+// the built-in actions make into the wire Operation (Query, EC2, REST-XML, JSON)
+// and reads the response back into the modelled JSON shape the actions expect
+// (member names as in the AWS API reference).
+//
+// Only the operations the built-in actions use are mapped; any other call fails
+// with "actions.unsupported_call" before anything is sent. A failed AWS call
+// becomes Error{"aws.<AWS error code>", message with operation, HTTP status and
+// request id}. The AWS client already retries throttling and 5xx with its own
+// quota, so a runner over this API should set RunnerOptions::retry.max_attempts
+// to 1 to avoid stacking a second layer of retries.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "actions/cloud_api.h"
+#include "actions/runner.h"
+#include "aws/client.h"
+#include "aws/sts.h"
+
+namespace fixgate::actions {
+
+class AwsCloudApi final : public CloudApi {
+ public:
+  // `base` is copied for every region a call names (ApiCall::region, else
+  // base.region); its credentials act in one account.
+  explicit AwsCloudApi(aws::ClientConfig base);
+  Result<ApiResponse> call(const ApiCall& call) override;
+
+ private:
+  aws::AwsClient& client_for(const std::string& region);
+  aws::ClientConfig base_;
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<aws::AwsClient>> clients_;
+};
+
+// CloudSessions that assume a role in the finding's account with STS
+// (external ID, a "fixgate-<correlation id>" session name and source identity,
+// the configured duration) and return an AwsCloudApi on those credentials.
+struct RoleSpec {
+  std::string role_arn;
+  std::string external_id;  // empty: not sent
+  int duration_seconds = 900;
+};
+
+class AssumeRoleSessions final : public CloudSessions {
+ public:
+  using RoleLookup = std::function<Result<RoleSpec>(const std::string& account)>;
+  // `platform` holds fixgate's own credentials and the STS endpoint; `lookup`
+  // names the role for an account (config: Config::access_for).
+  AssumeRoleSessions(aws::ClientConfig platform, RoleLookup lookup, std::string session_prefix = "fixgate-");
+  // Errors: the lookup's error, or "sts.<AWS code>" when AssumeRole is refused.
+  Result<std::unique_ptr<CloudApi>> open(const Finding& finding, const std::string& correlation_id) override;
+
+  // "fixgate-" + the correlation id reduced to STS's [\w+=,.@-], at most 64 characters.
+  static std::string session_name(const std::string& prefix, const std::string& correlation_id);
+
+ private:
+  aws::ClientConfig platform_;
+  aws::AwsClient sts_;
+  RoleLookup lookup_;
+  std::string prefix_;
+};
+
+}  // namespace fixgate::actions
