@@ -10,14 +10,6 @@
 namespace fixgate::intake::detail {
 namespace {
 
-void add_control_id(Finding& finding, std::string_view id) {
-  if (id.empty()) return;
-  for (const auto& existing : finding.control_ids) {
-    if (existing == id) return;
-  }
-  finding.control_ids.emplace_back(id);
-}
-
 // "S3.1", "CloudTrail.2", "PCI.S3.1": a letter first, dot-separated alphanumeric
 // parts, the last one a number. CIS rule numbers ("1.6") and free text are not.
 bool looks_like_control_id(std::string_view text) {
@@ -149,7 +141,7 @@ void parse_asff_finding(const element& value, FieldReader& reader, Finding& find
   std::string_view compliance_status;
   if (const auto compliance = reader.object_member(f, "Compliance", "Compliance", false)) {
     compliance_status = reader.string(*compliance, "Status", "Compliance.Status", kMaxFieldBytes);
-    add_control_id(finding, reader.string(*compliance, "SecurityControlId", "Compliance.SecurityControlId",
+    add_unique(finding.control_ids, reader.string(*compliance, "SecurityControlId", "Compliance.SecurityControlId",
                                           kMaxFieldBytes));
   }
   std::string_view workflow_status;
@@ -165,11 +157,11 @@ void parse_asff_finding(const element& value, FieldReader& reader, Finding& find
                  iequals(record_state, "ACTIVE");
 
   if (const auto fields = reader.object_member(f, "ProductFields", "ProductFields", false)) {
-    add_control_id(finding, reader.string(*fields, "ControlId", "ProductFields.ControlId", kMaxFieldBytes));
-    add_control_id(finding, reader.string(*fields, "RuleId", "ProductFields.RuleId", kMaxFieldBytes));
+    add_unique(finding.control_ids, reader.string(*fields, "ControlId", "ProductFields.ControlId", kMaxFieldBytes));
+    add_unique(finding.control_ids, reader.string(*fields, "RuleId", "ProductFields.RuleId", kMaxFieldBytes));
   }
   const std::string_view last_segment = generator.substr(generator.rfind('/') + 1);
-  if (looks_like_control_id(last_segment)) add_control_id(finding, last_segment);
+  if (looks_like_control_id(last_segment)) add_unique(finding.control_ids, last_segment);
 }
 
 }  // namespace fixgate::intake::detail

@@ -43,6 +43,20 @@ const char* json_type_name(const element& value) {
   return "value";
 }
 
+void add_unique(std::vector<std::string>& ids, std::string_view id) {
+  if (id.empty()) return;
+  for (const auto& existing : ids) {
+    if (existing == id) return;
+  }
+  ids.emplace_back(id);
+}
+
+std::string entry_path(std::string_view field, std::size_t index, std::string_view suffix) {
+  std::string path(field);
+  path.append("[").append(std::to_string(index)).append("]").append(suffix);
+  return path;
+}
+
 std::string quote_for_reason(std::string_view text) {
   constexpr std::size_t kShown = 64;
   std::string out = "\"" + escape_for_display(text.substr(0, kShown));
@@ -67,13 +81,10 @@ std::optional<element> FieldReader::get(const object& obj, std::string_view key)
   return value;
 }
 
-std::string_view FieldReader::string(const object& obj, std::string_view key, std::string_view field,
-                                     std::size_t limit) {
-  const auto value = get(obj, key);
-  if (!value) return {};
+std::string_view FieldReader::string_value(const element& value, std::string_view field, std::size_t limit) {
   std::string_view text;
-  if (value->get_string().get(text) != simdjson::SUCCESS) {
-    fail(field, std::string("must be a string, not ") + json_type_name(*value));
+  if (value.get_string().get(text) != simdjson::SUCCESS) {
+    fail(field, std::string("must be a string, not ") + json_type_name(value));
     return {};
   }
   if (text.size() > limit) {
@@ -83,6 +94,12 @@ std::string_view FieldReader::string(const object& obj, std::string_view key, st
   return text;
 }
 
+std::string_view FieldReader::string(const object& obj, std::string_view key, std::string_view field,
+                                     std::size_t limit) {
+  const auto value = get(obj, key);
+  return value ? string_value(*value, field, limit) : std::string_view{};
+}
+
 std::string_view FieldReader::required_string(const object& obj, std::string_view key,
                                               std::string_view field, std::size_t limit) {
   const auto value = get(obj, key);
@@ -90,7 +107,7 @@ std::string_view FieldReader::required_string(const object& obj, std::string_vie
     fail(field, "is missing");
     return {};
   }
-  const std::string_view text = string(obj, key, field, limit);
+  const std::string_view text = string_value(*value, field, limit);
   if (text.empty() && value->is_string()) fail(field, "is empty");
   return text;
 }
@@ -163,28 +180,28 @@ void FieldReader::tags(const element& value, std::string_view field, bool allow_
   out.reserve(list.size());
   std::size_t index = 0;
   for (const element entry : list) {
-    const std::string where = std::string(field) + "[" + std::to_string(index++) + "]";
+    const std::size_t at = index++;
     object pair;
     if (entry.get_object().get(pair) != simdjson::SUCCESS) {
-      fail(where, std::string("must be an object {key, value}, not ") + json_type_name(entry));
+      fail(entry_path(field, at), std::string("must be an object {key, value}, not ") + json_type_name(entry));
       continue;
     }
     auto key = get(pair, "key");
     if (!key) key = get(pair, "Key");
     std::string_view key_text;
     if (!key || key->get_string().get(key_text) != simdjson::SUCCESS || key_text.empty()) {
-      fail(where + ".key", "must be a non-empty string");
+      fail(entry_path(field, at, ".key"), "must be a non-empty string");
       continue;
     }
     auto tag_value = get(pair, "value");
     if (!tag_value) tag_value = get(pair, "Value");
     Tag tag;
     if (tag_value && !scalar_text(*tag_value, tag.value)) {
-      fail(where + ".value", std::string("must be a string, not ") + json_type_name(*tag_value));
+      fail(entry_path(field, at, ".value"), std::string("must be a string, not ") + json_type_name(*tag_value));
       continue;
     }
     if (key_text.size() > kMaxFieldBytes || tag.value.size() > kMaxFieldBytes) {
-      fail(where, "is longer than " + std::to_string(kMaxFieldBytes) + " bytes");
+      fail(entry_path(field, at), "is longer than " + std::to_string(kMaxFieldBytes) + " bytes");
       continue;
     }
     tag.key.assign(key_text);

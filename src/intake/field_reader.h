@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/finding.h"
 
@@ -25,6 +26,12 @@ using simdjson::dom::object;
 
 // "string", "object", ... for messages.
 const char* json_type_name(const element& value);
+
+// Appends `id` unless it is empty or already present (control ids keep first-seen order).
+void add_unique(std::vector<std::string>& ids, std::string_view id);
+
+// "<field>[<index>]<suffix>": the path of a list entry, built only when reporting it.
+std::string entry_path(std::string_view field, std::size_t index, std::string_view suffix = {});
 
 // A short, display-safe quotation of attacker-controlled text for a reason message.
 std::string quote_for_reason(std::string_view text);
@@ -60,6 +67,9 @@ class FieldReader {
   void tags(const element& value, std::string_view field, bool allow_list);
 
  private:
+  // The string in `value`, or "" after recording a wrong type or an over-long string.
+  std::string_view string_value(const element& value, std::string_view field, std::size_t limit);
+
   Finding& finding_;
   std::string prefix_;
 };

@@ -9,14 +9,6 @@
 namespace fixgate::intake::detail {
 namespace {
 
-void add_control_id(Finding& finding, std::string_view id) {
-  if (id.empty()) return;
-  for (const auto& existing : finding.control_ids) {
-    if (existing == id) return;
-  }
-  finding.control_ids.emplace_back(id);
-}
-
 void read_status(FieldReader& reader, Finding& finding, std::string_view status, std::string_view field) {
   finding.status.assign(status);
   if (status.empty()) return;  // required_string already recorded it
@@ -70,20 +62,29 @@ void read_projects(FieldReader& reader, Finding& finding, const object& owner, s
   finding.projects.reserve(list.size());
   std::size_t index = 0;
   for (const element entry : list) {
-    const std::string where = std::string(field) + "[" + std::to_string(index++) + "]";
+    const std::size_t at = index++;
     std::string_view name;
     object project;
     if (entry.get_string().get(name) == simdjson::SUCCESS) {
       // a project named by a plain string
     } else if (entry.get_object().get(project) == simdjson::SUCCESS) {
-      name = reader.string(project, "name", where + ".name", kMaxFieldBytes);
-      if (name.empty()) name = reader.string(project, "id", where + ".id", kMaxFieldBytes);
+      // Its name, else its id; a present one of another type is malformed.
+      for (const char* key : {"name", "id"}) {
+        const auto member = FieldReader::get(project, key);
+        if (!member) continue;
+        if (member->get_string().get(name) != simdjson::SUCCESS) {
+          reader.fail(entry_path(field, at, std::string(".") + key),
+                      std::string("must be a string, not ") + json_type_name(*member));
+        }
+        if (!name.empty()) break;
+      }
     } else {
-      reader.fail(where, std::string("must be a string or an {id, name} object, not ") + json_type_name(entry));
+      reader.fail(entry_path(field, at),
+                  std::string("must be a string or an {id, name} object, not ") + json_type_name(entry));
       continue;
     }
     if (name.size() > kMaxFieldBytes) {
-      reader.fail(where, "is longer than " + std::to_string(kMaxFieldBytes) + " bytes");
+      reader.fail(entry_path(field, at), "is longer than " + std::to_string(kMaxFieldBytes) + " bytes");
       continue;
     }
     if (!name.empty()) finding.projects.emplace_back(name);
@@ -158,8 +159,8 @@ void parse_wiz_webhook(const object& root, FieldReader& reader, Finding& finding
 
   std::string_view control_severity;
   if (control) {
-    add_control_id(finding, reader.required_string(*control, "id", "control.id", kMaxFieldBytes));
-    add_control_id(finding, reader.string(*control, "sourceCloudConfigurationRuleId",
+    add_unique(finding.control_ids, reader.required_string(*control, "id", "control.id", kMaxFieldBytes));
+    add_unique(finding.control_ids, reader.string(*control, "sourceCloudConfigurationRuleId",
                                           "control.sourceCloudConfigurationRuleId", kMaxFieldBytes));
     finding.title.assign(reader.string(*control, "name", "control.name", kMaxTextBytes));
     control_severity = reader.string(*control, "severity", "control.severity", kMaxFieldBytes);
@@ -187,7 +188,7 @@ void parse_wiz_issue(const object& root, FieldReader& reader, Finding& finding) 
   if (!severity.empty()) apply_severity(reader, finding, severity, "severity");
 
   if (const auto rule = reader.object_member(root, "sourceRule", "sourceRule", /*required=*/true)) {
-    add_control_id(finding, reader.required_string(*rule, "id", "sourceRule.id", kMaxFieldBytes));
+    add_unique(finding.control_ids, reader.required_string(*rule, "id", "sourceRule.id", kMaxFieldBytes));
     finding.title.assign(reader.string(*rule, "name", "sourceRule.name", kMaxTextBytes));
   }
 

@@ -112,6 +112,7 @@ TEST(IntakeMalformed, WizWrongTypesForEachKeyField) {
       {"/issue/severity", "SEVERE", "issue.severity"},
       {"/issue/projects", 7, "issue.projects"},
       {"/issue/projects", json::array({json::array()}), "issue.projects[0]"},
+      {"/issue/projects", json::array({"a", json{{"id", "p2"}, {"name", 5}}}), "issue.projects[1].name"},
       {"/resource", "bucket", "resource"},
       {"/resource/id", 1, "resource.id"},
       {"/resource/subscriptionId", 111111111111, "resource.subscriptionId"},
