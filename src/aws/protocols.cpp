@@ -106,6 +106,22 @@ std::string default_endpoint_url(const ServiceInfo& service, std::string_view re
 
 Result<ResolvedEndpoint> resolve_endpoint(const Operation& operation, std::string_view region,
                                           std::string_view endpoint_url, bool force_path_style) {
+  // Region and host prefix become part of a host name: refuse anything that could
+  // steer the request elsewhere ("evil.example/", "@host").
+  auto dns_safe = [](std::string_view text) {
+    for (char c : text) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
+    }
+    return true;
+  };
+  if (region.empty() || !dns_safe(region)) {
+    return make_error("aws.endpoint.invalid", "region must be non-empty lower-case letters, digits and '-': \"" +
+                                                  escape_for_display(region) + "\"");
+  }
+  if (!dns_safe(operation.host_prefix)) {
+    return make_error("aws.endpoint.invalid",
+                      "host prefix is not a DNS label: \"" + escape_for_display(operation.host_prefix) + "\"");
+  }
   const std::string url =
       endpoint_url.empty() ? default_endpoint_url(operation.service, region) : std::string(endpoint_url);
   auto parsed = parse_url(url);

@@ -427,6 +427,9 @@ TEST(Endpoints, DefaultsAndOverrides) {
   EXPECT_EQ(custom->host, "bkt.localhost:4566");
   EXPECT_EQ(custom->path, "/base/");
   EXPECT_EQ(resolve_endpoint(caller_identity(), "us-east-1", "ftp://x").error().code, "aws.endpoint.invalid");
+  EXPECT_EQ(resolve_endpoint(caller_identity(), "evil.example/x?", "").error().code, "aws.endpoint.invalid");
+  EXPECT_EQ(resolve_endpoint(caller_identity(), "", "").error().code, "aws.endpoint.invalid");
+  EXPECT_FALSE(resolve_endpoint(ops::s3control_put_public_access_block("1@evil", {}), "us-east-1", "").ok());
 }
 
 }  // namespace

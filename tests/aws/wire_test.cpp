@@ -54,10 +54,12 @@ const Capture& capture() {
       return c;
     }
     const fs::path out = fs::path(FIXGATE_BINARY_DIR) / "aws-sdk-wire-capture.json";
-    const std::string cmd = "node '" + (kPeer / "capture.mjs").string() + "' > '" + out.string() + "' 2>/dev/null";
+    const fs::path err = fs::path(FIXGATE_BINARY_DIR) / "aws-sdk-wire-capture.stderr";
+    const std::string cmd =
+        "node '" + (kPeer / "capture.mjs").string() + "' > '" + out.string() + "' 2> '" + err.string() + "'";
     const int rc = std::system(cmd.c_str());
     if (rc != 0) {
-      c.why = "capture.mjs failed (exit " + std::to_string(rc) + ")";
+      c.why = "capture.mjs failed (exit " + std::to_string(rc) + "); its stderr is in " + err.string();
       c.available = true;  // present but broken: the tests must fail, not skip
       return c;
     }
