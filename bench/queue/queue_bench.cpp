@@ -66,7 +66,7 @@ void BM_EnqueueDurable(benchmark::State& state) {
     shared_queue = nullptr;
   }
 }
-BENCHMARK(BM_EnqueueDurable)->Threads(1)->Threads(4)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_EnqueueDurable)->Threads(1)->Threads(4)->Threads(16)->UseRealTime()->MinTime(2.0);
 
 void BM_LeaseAck(benchmark::State& state) {
   TempQueue temp;

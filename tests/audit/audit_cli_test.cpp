@@ -18,7 +18,7 @@ using testing::entry;
 using testing::raw_sql;
 using testing::TempDir;
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -42,10 +42,10 @@ class AuditCliTest : public ::testing::Test {
     head_ = evil->hash;
   }
 
-  Run run(const std::string& args, const std::string& env = "") {
+  CliRun run(const std::string& args, const std::string& env = "") {
     const std::string err_file = dir_.file("stderr.txt");
     const std::string command = env + " " FIXGATE_BINARY_DIR "/fixgate audit " + args + " 2>" + err_file;
-    Run result;
+    CliRun result;
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) return result;
     std::array<char, 4096> buf{};
@@ -66,13 +66,13 @@ class AuditCliTest : public ::testing::Test {
 };
 
 TEST_F(AuditCliTest, VerifyIntactLog) {
-  Run r = run("verify --db " + db_);
+  CliRun r = run("verify --db " + db_);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "ok: 6 records, head " + head_ + "\n");
 }
 
 TEST_F(AuditCliTest, VerifyUsesTheStateDirByDefault) {
-  Run r = run("verify", "FIXGATE_STATE_DIR=" + dir_.file(""));
+  CliRun r = run("verify", "FIXGATE_STATE_DIR=" + dir_.file(""));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "ok: 6 records, head " + head_ + "\n");
 }
@@ -82,7 +82,7 @@ TEST_F(AuditCliTest, VerifyReportsTheFirstBrokenLink) {
                          "UPDATE audit_records SET body = '{\"step\":99}' WHERE seq = 3;"
                          "UPDATE audit_records SET body = '{\"step\":98}' WHERE seq = 5;"),
             "");
-  Run r = run("verify --db " + db_);
+  CliRun r = run("verify --db " + db_);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("BROKEN at record 3 (hash_mismatch)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("intact: records 1..2"), std::string::npos) << r.out;
@@ -91,25 +91,25 @@ TEST_F(AuditCliTest, VerifyReportsTheFirstBrokenLink) {
 
 TEST_F(AuditCliTest, VerifyAgainstAnExpectedHead) {
   EXPECT_EQ(run("verify --db " + db_ + " --expect 6:" + head_).exit_code, 0);
-  Run wrong = run("verify --db " + db_ + " --expect 6:" + std::string(64, 'a'));
+  CliRun wrong = run("verify --db " + db_ + " --expect 6:" + std::string(64, 'a'));
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_NE(wrong.out.find("anchor_mismatch"), std::string::npos);
-  Run beyond = run("verify --db " + db_ + " --expect 9:" + head_);
+  CliRun beyond = run("verify --db " + db_ + " --expect 9:" + head_);
   EXPECT_EQ(beyond.exit_code, 1);
   EXPECT_NE(beyond.out.find("deleted from the end"), std::string::npos);
-  Run malformed = run("verify --db " + db_ + " --expect nonsense");
+  CliRun malformed = run("verify --db " + db_ + " --expect nonsense");
   EXPECT_EQ(malformed.exit_code, 2);
   EXPECT_NE(malformed.err.find("--expect must be SEQ:HASH"), std::string::npos);
 }
 
 TEST_F(AuditCliTest, MissingLogIsAUsageError) {
-  Run r = run("verify --db " + dir_.file("absent.db"));
+  CliRun r = run("verify --db " + dir_.file("absent.db"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no audit log at"), std::string::npos);
 }
 
 TEST_F(AuditCliTest, ShowFiltersAndEscapes) {
-  Run by_corr = run("show --db " + db_ + " --correlation-id corr-a");
+  CliRun by_corr = run("show --db " + db_ + " --correlation-id corr-a");
   EXPECT_EQ(by_corr.exit_code, 0) << by_corr.err;
   std::istringstream lines(by_corr.out);
   std::string header;
@@ -122,7 +122,7 @@ TEST_F(AuditCliTest, ShowFiltersAndEscapes) {
   }
   EXPECT_EQ(rows, 3);
 
-  Run latest = run("show --db " + db_ + " --limit 2");
+  CliRun latest = run("show --db " + db_ + " --limit 2");
   EXPECT_EQ(latest.exit_code, 0);
   const size_t five = latest.out.find("\n5 ");
   const size_t six = latest.out.find("\n6 ");
@@ -134,15 +134,15 @@ TEST_F(AuditCliTest, ShowFiltersAndEscapes) {
   EXPECT_EQ(latest.out.find('\x07'), std::string::npos);
   EXPECT_NE(latest.out.find("evil\\x1b[31mred"), std::string::npos) << latest.out;
 
-  Run by_kind = run("show --db " + db_ + " --kind decision --finding-id finding-3");
+  CliRun by_kind = run("show --db " + db_ + " --kind decision --finding-id finding-3");
   EXPECT_NE(by_kind.out.find("finding-3"), std::string::npos);
   EXPECT_EQ(by_kind.out.find("finding-0"), std::string::npos);
-  Run none = run("show --db " + db_ + " --kind approval");
+  CliRun none = run("show --db " + db_ + " --kind approval");
   EXPECT_NE(none.out.find("(no matching records)"), std::string::npos);
 }
 
 TEST_F(AuditCliTest, ExportWritesOneVerifiableJsonObjectPerRecord) {
-  Run r = run("export --db " + db_ + " --format jsonl");
+  CliRun r = run("export --db " + db_ + " --format jsonl");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   int64_t seq = 0;
