@@ -9,6 +9,12 @@ target_compile_definitions(fixgate_options INTERFACE
   $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
 target_include_directories(fixgate_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
 
+# In a fuzz build every library is coverage-instrumented, not only the fuzz
+# target's own file, or libFuzzer would explore the parsers blind.
+if(FIXGATE_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(FIXGATE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
