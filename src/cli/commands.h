@@ -15,5 +15,7 @@ void add_version_command(CLI::App& app, ExitCode& exit);
 void add_config_command(CLI::App& app, ExitCode& exit);
 void add_audit_command(CLI::App& app, ExitCode& exit);
 void add_cloudsim_command(CLI::App& app, ExitCode& exit);
+void add_iam_policy_command(CLI::App& app, ExitCode& exit);
+void add_member_role_command(CLI::App& app, ExitCode& exit);
 
 }  // namespace fixgate::cli
