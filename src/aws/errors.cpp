@@ -47,13 +47,12 @@ void fill_from_xml(AwsError& error, const XmlNode& root) {
   if (error.request_id.empty()) error.request_id = err->text_at("RequestId");
 }
 
+// Smithy's awsJson rule: the X-Amzn-Errortype header, else the body's "code", else
+// its "__type".
 void fill_from_json(AwsError& error, const KeyValues& headers, std::string_view body) {
-  for (const auto& [name, value] : headers) {
-    if (iequals(name, "x-amzn-errortype")) error.code = sanitize_json_code(value);
-  }
   const auto doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_object()) {
-    for (const char* key : {"__type", "code", "Code"}) {
+    for (const char* key : {"code", "__type", "Code"}) {
       const auto it = doc.find(key);
       if (it != doc.end() && it->is_string()) {
         error.code = sanitize_json_code(it->get<std::string>());
@@ -67,6 +66,9 @@ void fill_from_json(AwsError& error, const KeyValues& headers, std::string_view 
         break;
       }
     }
+  }
+  for (const auto& [name, value] : headers) {
+    if (iequals(name, "x-amzn-errortype") && !sanitize_json_code(value).empty()) error.code = sanitize_json_code(value);
   }
   // Query-compatible services (SQS) send the legacy query error code in a header;
   // it wins so callers see the same codes as with the XML protocol.

@@ -102,6 +102,13 @@ TEST(JsonErrors, QueryCompatibleHeaderWins) {
   EXPECT_EQ(e.kind, ErrorKind::not_found);
 }
 
+TEST(JsonErrors, ErrorTypeHeaderWinsOverTheBody) {
+  const AwsError e = parse_error_response(400, {{"X-Amzn-Errortype", "ThrottlingException:http://internal/"}},
+                                          R"({"__type":"ValidationException","message":"m"})");
+  EXPECT_EQ(e.code, "ThrottlingException");
+  EXPECT_EQ(e.message, "m");
+}
+
 TEST(JsonErrors, ThrottlingAndCodeField) {
   EXPECT_EQ(parse_error_response(400, {}, R"({"code":"ThrottlingException","Message":"Rate exceeded"})").kind,
             ErrorKind::throttling);
@@ -327,5 +334,52 @@ TEST(Xml, MalformedAndTooDeepAreErrors) {
   for (int i = 0; i < 200; ++i) deep += "</a>";
   EXPECT_EQ(parse_xml(deep).error().code, "aws.xml.too_deep");
 }
+
+}  // namespace
+
+// ---- the AWS/Smithy protocol compliance error cases (botocore's copy) -------------
+
+namespace {
+
+const fs::path kProtocolOutput =
+    fs::path(FIXGATE_SHARED_DIR) / "corpus" / "aws-responses" / "botocore-protocol-tests" / "output";
+
+std::vector<std::string> protocol_error_cases() {
+  std::vector<std::string> out;
+  for (const char* file : {"query", "ec2", "rest-xml", "json_1_0", "json_1_0-query-compatible"}) {
+    const json suites = json::parse(slurp(kProtocolOutput / (std::string(file) + ".json")));
+    for (const auto& suite : suites) {
+      for (const auto& c : suite["cases"]) {
+        if (c.contains("errorCode")) out.push_back(std::string(file) + "/" + c["id"].get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+class ProtocolErrors : public testing::TestWithParam<std::string> {};
+
+TEST_P(ProtocolErrors, CodeAndMessageAsTheSpecSays) {
+  const std::string file = GetParam().substr(0, GetParam().find('/'));
+  const std::string id = GetParam().substr(GetParam().find('/') + 1);
+  const json suites = json::parse(slurp(kProtocolOutput / (file + ".json")));
+  json found;
+  for (const auto& suite : suites) {
+    for (const auto& c : suite["cases"]) {
+      if (c["id"] == id) found = c;
+    }
+  }
+  ASSERT_FALSE(found.is_null());
+  KeyValues headers;
+  for (const auto& [k, v] : found["response"]["headers"].items()) headers.emplace_back(k, v.get<std::string>());
+  const AwsError e = parse_error_response(found["response"]["status_code"].get<int>(), headers,
+                                          found["response"].value("body", ""));
+  EXPECT_EQ(e.code, found["errorCode"].get<std::string>()) << found.value("description", "");
+  if (found.contains("errorMessage")) {
+    EXPECT_EQ(e.message, found["errorMessage"].get<std::string>());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Smithy, ProtocolErrors, testing::ValuesIn(protocol_error_cases()), name_of);
 
 }  // namespace
