@@ -27,9 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto lines = fixgate::split(text, '\n');
   for (std::size_t i = 0; i < lines.size() && i < 16; ++i) {
     const std::string& line = lines[i];
-    std::string_view path = line;
-    while (path.starts_with("./")) path.remove_prefix(2);  // match() normalises these
-    while (path.starts_with('/')) path.remove_prefix(1);
+    const std::string_view path = fixgate::ownership::normalize_codeowners_path(line);  // as match() does
     if (!path.empty() && path.size() < 256) paths.emplace_back(path);
     if (auto pattern = CodeownersPattern::compile(line)) {
       for (const auto& p : paths) (void)pattern->matches(p);

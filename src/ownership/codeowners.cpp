@@ -280,6 +280,18 @@ bool CodeownersPattern::matches(std::string_view path) const {
   return match_from(0, path, 0, &memo);
 }
 
+std::string_view normalize_codeowners_path(std::string_view path) {
+  for (;;) {
+    if (path.starts_with("./")) {
+      path.remove_prefix(2);
+    } else if (path.starts_with('/')) {
+      path.remove_prefix(1);
+    } else {
+      return path;
+    }
+  }
+}
+
 Result<CodeownersRule> parse_codeowners_rule(std::string_view line) {
   std::size_t begin = 0;
   while (begin < line.size() && is_space(line[begin])) ++begin;
@@ -423,8 +435,7 @@ void Codeowners::index() {
 }
 
 const CodeownersRule* Codeowners::match(std::string_view path) const {
-  while (path.starts_with("./")) path.remove_prefix(2);
-  while (path.starts_with('/')) path.remove_prefix(1);
+  path = normalize_codeowners_path(path);
 
   // Gather every list of rules that could match, then walk them from the back
   // together: the first hit is the last matching rule in the file.

@@ -97,6 +97,9 @@ struct CodeownersProblem {
 // "invalid owner format 'x' at position 10" (1-based column).
 Result<CodeownersRule> parse_codeowners_rule(std::string_view line);
 
+// Strips every leading "./" and "/" so "/a/b" and "./a/b" name "a/b".
+std::string_view normalize_codeowners_path(std::string_view path);
+
 class Codeowners {
  public:
   // Never fails: invalid lines are skipped and reported in problems().
@@ -104,7 +107,7 @@ class Codeowners {
   // Fails only when the file cannot be read ("codeowners.unreadable").
   static Result<Codeowners> load(const std::string& path);
 
-  // The last rule matching `path`, or nullptr when none does.
+  // The last rule matching `path` (normalised first), or nullptr when none does.
   const CodeownersRule* match(std::string_view path) const;
 
   const std::vector<CodeownersRule>& rules() const { return rules_; }
