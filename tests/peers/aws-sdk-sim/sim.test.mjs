@@ -142,11 +142,11 @@ test('STS: GetCallerIdentity, AssumeRole and calls with the assumed credentials'
 test('STS: AssumeRole with a wrong or missing external id is AccessDenied', async () => {
   const sts = new STSClient(cfg(PLATFORM));
   const err = await rejectsWith(sts.send(new AssumeRoleCommand({
-    RoleArn: ROLE('111111111111'), RoleSessionName: 's', ExternalId: 'wrong-external-id',
+    RoleArn: ROLE('111111111111'), RoleSessionName: 'fixgate-wrong-ext', ExternalId: 'wrong-external-id',
   })), 'AccessDenied', 403);
   assert.match(err.message, /is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role\/fixgate-remediation/);
   assert.equal(err.Type, 'Sender');
-  await rejectsWith(sts.send(new AssumeRoleCommand({ RoleArn: ROLE('333333333333'), RoleSessionName: 's' })),
+  await rejectsWith(sts.send(new AssumeRoleCommand({ RoleArn: ROLE('333333333333'), RoleSessionName: 'fixgate-no-ext' })),
     'AccessDenied', 403);
 });
 
@@ -335,9 +335,9 @@ test('S3: public access block, ACL, policy and encryption', async () => {
 });
 
 test('S3 Control: account-level public access block', async () => {
-  const control = new S3ControlClient(cfg(await assumed('222222222222')));
-  // The SDK puts the account id in the host ({AccountId}.127.0.0.1:port); connect to
-  // loopback while keeping the signed Host header.
+  // The SDK puts the account id in the host ({AccountId}.localhost:port, an IP would
+  // not form a valid URL); connect to loopback while keeping the signed Host header.
+  const control = new S3ControlClient(cfg(await assumed('222222222222'), { endpoint: endpoint.replace('127.0.0.1', 'localhost') }));
   control.middlewareStack.add((next) => async (args) => {
     args.request.hostname = '127.0.0.1';
     return next(args);
@@ -438,6 +438,6 @@ test('Faults: throttling is retried by the SDK, denial and 500 surface as errors
   })), 'UnauthorizedOperation', 403);
   await admin('POST', '/__sim/faults', { operation: 'sts:AssumeRole', kind: 'internal_error', count: 1 });
   await rejectsWith(new STSClient(cfg(PLATFORM)).send(new AssumeRoleCommand({
-    RoleArn: ROLE('111111111111'), RoleSessionName: 's', ExternalId: 'demo-external-id',
+    RoleArn: ROLE('111111111111'), RoleSessionName: 'fixgate-fault', ExternalId: 'demo-external-id',
   })), 'InternalFailure', 500);
 });
