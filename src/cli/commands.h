@@ -13,7 +13,10 @@ struct ExitCode {
 
 void add_version_command(CLI::App& app, ExitCode& exit);
 void add_config_command(CLI::App& app, ExitCode& exit);
+void add_decide_command(CLI::App& app, ExitCode& exit);
+void add_process_command(CLI::App& app, ExitCode& exit);
 void add_audit_command(CLI::App& app, ExitCode& exit);
+void add_owners_command(CLI::App& app, ExitCode& exit);
 void add_cloudsim_command(CLI::App& app, ExitCode& exit);
 void add_iam_policy_command(CLI::App& app, ExitCode& exit);
 void add_member_role_command(CLI::App& app, ExitCode& exit);

@@ -9,7 +9,10 @@ int main(int argc, char** argv) {
   fixgate::cli::ExitCode exit;
   fixgate::cli::add_version_command(app, exit);
   fixgate::cli::add_config_command(app, exit);
+  fixgate::cli::add_decide_command(app, exit);
+  fixgate::cli::add_process_command(app, exit);
   fixgate::cli::add_audit_command(app, exit);
+  fixgate::cli::add_owners_command(app, exit);
   fixgate::cli::add_cloudsim_command(app, exit);
   fixgate::cli::add_iam_policy_command(app, exit);
   fixgate::cli::add_member_role_command(app, exit);
