@@ -2,14 +2,14 @@
 
 #include <filesystem>
 
-#include "audit/sqlite_db.h"
+#include "sqlite/sqlite_db.h"
 
 namespace fixgate::audit {
 namespace {
 
-using detail::Db;
-using detail::sqlite_error;
-using detail::Stmt;
+using sqlite::Db;
+using sqlite::sqlite_error;
+using sqlite::Stmt;
 
 constexpr int kSchemaVersion = 1;
 
@@ -152,7 +152,7 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& 
   impl->options = options;
   impl->clock = options.clock != nullptr ? options.clock : &system_clock();
   if (!options.read_only) {
-    auto writer = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+    auto writer = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, "audit.open", "audit log");
     if (!writer) return writer.error();
     impl->writer = std::move(writer).value();
     if (auto r = configure(impl->writer, options); !r) return r.error();
@@ -167,7 +167,7 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& 
   } else if (!std::filesystem::exists(path)) {
     return make_error("audit.open", "no audit log at " + path);
   }
-  auto reader = Db::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+  auto reader = Db::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, "audit.open", "audit log");
   if (!reader) return reader.error();
   impl->reader = std::move(reader).value();
   if (auto r = configure(impl->reader, SqliteAuditOptions{.busy_timeout_ms = options.busy_timeout_ms,

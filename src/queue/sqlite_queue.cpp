@@ -12,14 +12,14 @@
 #include <nlohmann/json.hpp>
 
 #include "queue/durable_queue.h"
-#include "queue/sqlite_db.h"
+#include "sqlite/sqlite_db.h"
 
 namespace fixgate::queue {
 namespace {
 
-using detail::Db;
-using detail::sqlite_error;
-using detail::Stmt;
+using sqlite::Db;
+using sqlite::sqlite_error;
+using sqlite::Stmt;
 
 constexpr int kSchemaVersion = 1;
 constexpr size_t kMaxKeyBytes = 512;
@@ -496,7 +496,7 @@ Result<std::unique_ptr<DurableQueue>> open_sqlite_queue(const std::string& path,
   if (options.retry.base.count() < 0 || options.retry.cap < options.retry.base) {
     return invalid("retry.base must be >= 0 and retry.cap >= retry.base");
   }
-  auto db = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  auto db = Db::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, "queue.open", "queue");
   if (!db) return db.error();
   sqlite3_busy_timeout(db->get(), options.busy_timeout_ms);
   // WAL lets readers run beside the single writer; synchronous=FULL fsyncs the

@@ -1,4 +1,4 @@
-// Internal to fixgate_queue: a thin RAII layer over the SQLite C API so every
+// Shared by the audit log and the durable queue: a thin RAII layer over the SQLite C API so every
 // call site turns an SQLite failure into a Result carrying sqlite's own message.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 #include "core/result.h"
 
-namespace fixgate::queue::detail {
+namespace fixgate::sqlite {
 
 // The error for a failed SQLite call on `db`: code as given, message
 // "<what>: <sqlite message>".
@@ -19,8 +19,9 @@ Error sqlite_error(sqlite3* db, std::string code, std::string_view what);
 // Owns one connection. Movable, not copyable; closes on destruction.
 class Db {
  public:
-  // Opens `path` with `flags` (SQLITE_OPEN_*). Fails with code "queue.open".
-  static Result<Db> open(const std::string& path, int flags);
+  // Opens `path` with `flags` (SQLITE_OPEN_*). Fails with `error_code` and the
+  // message "cannot open <what> <path>: <sqlite message>".
+  static Result<Db> open(const std::string& path, int flags, std::string error_code, std::string_view what);
 
   Db() = default;
   Db(Db&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
@@ -31,7 +32,7 @@ class Db {
 
   sqlite3* get() const { return db_; }
   // Runs one or more statements that return no rows. Errors carry `code`.
-  Result<void> exec(const char* sql, const char* code = "queue.sqlite");
+  Result<void> exec(const char* sql, const char* code = "sqlite.exec");
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}
@@ -41,7 +42,7 @@ class Db {
 // Owns one prepared statement. Bind indexes are 1-based, column indexes 0-based.
 class Stmt {
  public:
-  static Result<Stmt> prepare(sqlite3* db, std::string_view sql);
+  static Result<Stmt> prepare(sqlite3* db, std::string_view sql, const char* code = "sqlite.prepare");
 
   Stmt() = default;
   Stmt(Stmt&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
@@ -66,4 +67,4 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-}  // namespace fixgate::queue::detail
+}  // namespace fixgate::sqlite

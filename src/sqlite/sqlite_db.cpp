@@ -1,6 +1,6 @@
-#include "audit/sqlite_db.h"
+#include "sqlite/sqlite_db.h"
 
-namespace fixgate::audit::detail {
+namespace fixgate::sqlite {
 
 Error sqlite_error(sqlite3* db, std::string code, std::string_view what) {
   std::string message(what);
@@ -9,11 +9,11 @@ Error sqlite_error(sqlite3* db, std::string code, std::string_view what) {
   return make_error(std::move(code), std::move(message));
 }
 
-Result<Db> Db::open(const std::string& path, int flags) {
+Result<Db> Db::open(const std::string& path, int flags, std::string error_code, std::string_view what) {
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
-    Error error = sqlite_error(raw, "audit.open", "cannot open audit log " + path);
+    Error error = sqlite_error(raw, std::move(error_code), "cannot open " + std::string(what) + " " + path);
     sqlite3_close(raw);
     return error;
   }
@@ -45,11 +45,11 @@ Result<void> Db::exec(const char* sql, const char* code) {
   return {};
 }
 
-Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql) {
+Result<Stmt> Stmt::prepare(sqlite3* db, std::string_view sql, const char* code) {
   Stmt stmt;
   if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt.stmt_,
                          nullptr) != SQLITE_OK) {
-    return sqlite_error(db, "audit.sqlite", "cannot prepare statement");
+    return sqlite_error(db, code, "cannot prepare statement");
   }
   return stmt;
 }
@@ -73,6 +73,10 @@ void Stmt::bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
 }
 
+void Stmt::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
+
 int Stmt::step() { return sqlite3_step(stmt_); }
 
 void Stmt::reset() {
@@ -88,4 +92,11 @@ std::string Stmt::column_text(int column) const {
   return std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-}  // namespace fixgate::audit::detail
+
+std::string Stmt::column_blob(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  if (bytes == nullptr) return {};
+  return std::string(bytes, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+}  // namespace fixgate::sqlite
