@@ -8,6 +8,7 @@
 
 #include "audit/sqlite_audit_log.h"
 #include "cli/commands.h"
+#include "cli/read_file.h"
 #include "cli/state_paths.h"
 #include "config/config.h"
 #include "core/text.h"
@@ -26,14 +27,6 @@ struct DecideArgs {
   bool no_audit = false;
   std::vector<std::string> files;
 };
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("input.unreadable", "cannot read " + path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 std::string cell(std::string_view text, size_t width) {
   std::string shown = escape_for_display(text);

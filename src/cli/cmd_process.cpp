@@ -17,6 +17,7 @@
 #include "aws/credential_chain.h"
 #include "aws/protocols.h"
 #include "cli/commands.h"
+#include "cli/read_file.h"
 #include "cli/state_paths.h"
 #include "config/config.h"
 #include "guardrails/guardrail_config.h"
@@ -33,14 +34,6 @@ struct ProcessArgs {
   std::string rollback_dir;
   std::vector<std::string> files;
 };
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("input.unreadable", "cannot read " + path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
 
 // The platform identity and endpoints from the standard AWS configuration
 // (credential chain, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>]), so the same
