@@ -144,7 +144,13 @@ Result<ResolvedEndpoint> resolve_endpoint(const Operation& operation, std::strin
       path += "/" + uri_encode(operation.bucket);
     }
   }
-  if (!operation.host_prefix.empty()) {
+  // The SDKs prepend a modelled host prefix ("{AccountId}." for S3 Control) to
+  // custom host names too (the JS SDK sends 111111111111.localhost), but an IP
+  // literal cannot carry a label: "111111111111.127.0.0.1" is neither a valid
+  // address nor a resolvable name. There the prefix is left off both the Host
+  // header and the connection address; S3 Control still names the account in
+  // x-amz-account-id.
+  if (!operation.host_prefix.empty() && !is_ip_host(parsed->host)) {
     out.host = operation.host_prefix + out.host;
     out.connect_authority = operation.host_prefix + out.connect_authority;
   }

@@ -83,7 +83,9 @@ std::string default_endpoint_url(const ServiceInfo& service, std::string_view re
 // AWS_ENDPOINT_URL_<SERVICE>) or the default. S3 buckets go virtual-host style
 // ({bucket}.host) unless the endpoint host is an IP address, the bucket is not a
 // DNS label, or force_path_style; then path style (/{bucket}/...). host_prefix is
-// prepended to the host. Fails with aws.endpoint.invalid for a bad override.
+// prepended to the host (as the SDKs do, custom host names included) unless the
+// endpoint host is an IP literal, where a prefixed name could not be connected to.
+// Fails with aws.endpoint.invalid for a bad override.
 Result<ResolvedEndpoint> resolve_endpoint(const Operation& operation, std::string_view region,
                                           std::string_view endpoint_url, bool force_path_style = false);
 

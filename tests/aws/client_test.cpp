@@ -432,4 +432,40 @@ TEST(Endpoints, DefaultsAndOverrides) {
   EXPECT_FALSE(resolve_endpoint(ops::s3control_put_public_access_block("1@evil", {}), "us-east-1", "").ok());
 }
 
+// Regression: the S3 Control account prefix used to be glued onto the connection
+// address too, so an IP endpoint became "111111111111.127.0.0.1" and every call
+// failed to connect. An IP literal now takes no prefix; a host name still does,
+// exactly as the AWS SDK for JavaScript sends it (tests/peers/aws-sdk-wire).
+TEST(Endpoints, HostPrefixIsNotAppliedToAnIpLiteral) {
+  const Operation control = ops::s3control_put_public_access_block("111111111111", {});
+  auto ip = resolve_endpoint(control, "us-east-1", "http://127.0.0.1:4566");
+  ASSERT_TRUE(ip.ok());
+  EXPECT_EQ(ip->connect_authority, "127.0.0.1:4566");
+  EXPECT_EQ(ip->host, "127.0.0.1:4566");
+  EXPECT_EQ(ip->path, "/v20180820/configuration/publicAccessBlock");
+  auto v6 = resolve_endpoint(control, "us-east-1", "http://[::1]:4566");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->connect_authority, "[::1]:4566");
+  auto named = resolve_endpoint(control, "us-east-1", "http://localhost:4566");
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->host, "111111111111.localhost:4566");
+  EXPECT_EQ(named->connect_authority, "111111111111.localhost:4566");
+}
+
+TEST(Endpoints, S3ControlCallReachesAnIpEndpointAndNamesTheAccountInAHeader) {
+  LoopbackServer server([&](const Recorded&, httplib::Response& res) { res.status = 200; });
+  Fixture f(server);
+  AwsClient client(f.config);
+  auto out = client.call(ops::s3control_put_public_access_block("111111111111", {true, true, true, true}));
+  ASSERT_TRUE(out.ok()) << out.error().to_error().to_string();
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  const std::string* account = reqs[0].request.header("x-amz-account-id");
+  ASSERT_NE(account, nullptr);
+  EXPECT_EQ(*account, "111111111111");
+  const std::string* host = reqs[0].request.header("host");
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ(host->rfind("127.0.0.1:", 0), 0u) << *host;
+}
+
 }  // namespace
