@@ -165,7 +165,11 @@ RunReport ActionRunner::run(const RunRequest& request) {
   run.report.before = pre->state;
   run.report.evidence = pre->evidence;
   if (pre->status == PrecheckStatus::already_compliant) return finish(run, RunStatus::noop, pre->reason);
-  if (pre->status == PrecheckStatus::needs_approval) return finish(run, RunStatus::approval_required, pre->reason);
+  if (pre->status == PrecheckStatus::needs_approval && !request.approved) {
+    // The approver is shown the exact calls an approval would lead to.
+    if (Result<std::vector<ApiCall>> planned = action->plan(ctx, *pre); planned.ok()) run.report.plan = *planned;
+    return finish(run, RunStatus::approval_required, pre->reason);
+  }
 
   Result<std::vector<ApiCall>> plan = action->plan(ctx, *pre);
   if (!plan.ok()) return finish(run, RunStatus::failed, "plan failed: " + plan.error().message, &plan.error());
@@ -186,7 +190,7 @@ RunReport ActionRunner::run(const RunRequest& request) {
                            {{"action_id", run.report.action_id}, {"action", request.action},
                             {"resource", resource_json(request.finding)}, {"params", run.params},
                             {"plan", calls_json(*plan)}, {"prior_state", pre->state}, {"evidence", pre->evidence},
-                            {"reason", pre->reason}}};
+                            {"reason", pre->reason}, {"approved", request.approved}}};
   if (Result<audit::AuditRecord> written = audit_.append(intent); !written.ok()) {
     record.status = "failed";
     (void)rollbacks_.put(record);

@@ -5,7 +5,8 @@
 //   2. guardrails: kill switch → dry run; loop / breaker / rate       → deferred
 //   3. lock the resource (two findings never change one resource at once)
 //   4. open a cloud session for the finding's account (assumed role) → failed
-//   5. precheck: already compliant → noop; needs approval → approval_required
+//   5. precheck: already compliant → noop; needs approval (and not yet
+//      approved) → approval_required, with the plan for the approver
 //   6. plan; in a dry run, record the plan and stop                  → dry_run
 //   7. store the rollback record, then audit "action_intent" (plan + prior state)
 //      BEFORE the first mutating call; if either cannot be written, nothing is
@@ -51,6 +52,10 @@ struct RunRequest {
   nlohmann::json params = nlohmann::json::object();  // from the catalog entry / decision
   std::string correlation_id;
   bool dry_run = false;  // the decision said dry_run: plan and record only
+  // A person approved this change (src/approvals): a precheck's needs_approval
+  // no longer stops the run, so an approved request never loops back into
+  // approval_required. The precheck still runs: already compliant stays a no-op.
+  bool approved = false;
 };
 
 enum class RunStatus { succeeded, noop, failed, verify_failed, dry_run, deferred, approval_required, rolled_back };

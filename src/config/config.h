@@ -125,6 +125,12 @@ struct Config {
   Environments environments;
   Accounts accounts;
   std::vector<std::string> ownership_tags;  // in order of trust
+  // The whole `ownership:` section as JSON (strings with ${VAR} expanded), in the
+  // shape ownership_options_from_json() reads: tags, tag_rules, projects,
+  // accounts, backstage, cmdb, codeowners, repo, cloudtrail, precedence. Keys and
+  // shapes are checked here (with file:line); relative paths are taken from the
+  // configuration file's folder by whoever builds the resolver.
+  nlohmann::json ownership = nlohmann::json::object();
   Exceptions exceptions;
   std::vector<std::string> allowed_actions;
   std::vector<CatalogEntry> catalog;

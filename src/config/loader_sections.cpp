@@ -202,9 +202,78 @@ void Loader::accounts(const YAML::Node& node) {
 
 void Loader::ownership(const YAML::Node& node) {
   if (!r_.expect_map(node, "ownership")) return;
-  r_.check_keys(node, "ownership", {"tags"});
+  static const std::vector<std::string> kSources = {"tag",     "tag_rule",   "backstage", "cmdb",
+                                                    "project", "codeowners", "git_blame", "cloudtrail"};
+  r_.check_keys(node, "ownership",
+                {"tags", "tag_rules", "projects", "accounts", "backstage", "cmdb", "codeowners", "repo", "cloudtrail",
+                 "precedence"});
+  nlohmann::json& out = c_.ownership;
   if (node["tags"]) {
-    if (auto list = r_.text_list(node["tags"], "ownership.tags")) c_.ownership_tags = std::move(*list);
+    if (auto list = r_.text_list(node["tags"], "ownership.tags")) {
+      c_.ownership_tags = *list;
+      out["tags"] = std::move(*list);
+    }
+  }
+  if (const YAML::Node rules = node["tag_rules"]; rules && r_.expect_seq(rules, "ownership.tag_rules")) {
+    nlohmann::json list = nlohmann::json::array();
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const std::string path = indexed("ownership.tag_rules", i);
+      if (!r_.expect_map(rules[i], path) || !r_.check_keys(rules[i], path, {"key", "value_regex", "owner"})) continue;
+      nlohmann::json rule = nlohmann::json::object();
+      for (const char* field : {"key", "value_regex", "owner"}) {
+        if (!rules[i][field]) {
+          if (std::string_view(field) != "value_regex") r_.error(rules[i], child(path, field), "missing required key");
+          continue;
+        }
+        if (auto text = r_.text(rules[i][field], child(path, field))) rule[field] = *text;
+      }
+      list.push_back(std::move(rule));
+    }
+    out["tag_rules"] = std::move(list);
+  }
+  for (const char* key : {"projects", "accounts"}) {
+    if (!node[key]) continue;
+    nlohmann::json map = nlohmann::json::object();
+    each_entry(node[key], child("ownership", key), [&](const std::string& name, const std::string& path,
+                                                        const YAML::Node&, const YAML::Node& value) {
+      if (auto team = r_.text(value, path)) map[name] = *team;
+    });
+    out[key] = std::move(map);
+  }
+  if (const YAML::Node backstage = node["backstage"]; backstage) {
+    if (backstage.IsScalar()) {
+      if (auto file = r_.text(backstage, "ownership.backstage")) out["backstage"] = nlohmann::json::array({*file});
+    } else if (auto list = r_.text_list(backstage, "ownership.backstage")) {
+      out["backstage"] = std::move(*list);
+    }
+  }
+  for (const char* key : {"cmdb", "codeowners", "repo", "cloudtrail"}) {
+    if (!node[key]) continue;
+    const std::string path = child("ownership", key);
+    if (auto file = r_.text(node[key], path)) {
+      if (file->empty()) {
+        r_.error(node[key], path, "expected a file path");
+      } else {
+        out[key] = *file;
+      }
+    }
+  }
+  if (node["precedence"]) {
+    if (auto list = r_.text_list(node["precedence"], "ownership.precedence")) {
+      std::set<std::string> seen;
+      for (size_t i = 0; i < list->size(); ++i) {
+        const std::string& name = (*list)[i];
+        const std::string path = indexed("ownership.precedence", i);
+        if (std::find(kSources.begin(), kSources.end(), name) == kSources.end()) {
+          r_.error(node["precedence"][i], path,
+                   "unknown source \"" + name +
+                       "\" (expected tag, tag_rule, backstage, cmdb, project, codeowners, git_blame, cloudtrail)");
+        } else if (!seen.insert(name).second) {
+          r_.error(node["precedence"][i], path, "source \"" + name + "\" is listed twice");
+        }
+      }
+      out["precedence"] = std::move(*list);
+    }
   }
 }
 

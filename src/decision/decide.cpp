@@ -127,7 +127,7 @@ class Evaluation {
       } else if (waiver.status != WaiverStatus::approved) {
         detail += "; not approved, so not honoured";
       } else {
-        detail += "; expired, so not honoured";
+        detail += "; waiver " + escape_for_display(waiver.id) + " expired " + expiry + ", so not honoured";
       }
       check("waiver_valid:" + waiver.id, in_force, detail);
       if (in_force && honoured == nullptr) honoured = &waiver;
@@ -214,13 +214,24 @@ class Evaluation {
   }
 
   void owner() {
+    d_.owner_candidates = e_.owners;
+    const bool ranked = std::any_of(e_.owners.begin(), e_.owners.end(), [](const OwnerCandidate& c) {
+      return c.rank > 0 && c.routable && !trim(c.owner).empty();
+    });
     const OwnerCandidate* best = nullptr;
     for (const auto& candidate : e_.owners) {
-      if (trim(candidate.owner).empty()) continue;
-      if (best == nullptr || candidate.confidence > best->confidence) best = &candidate;
+      if (trim(candidate.owner).empty() || !candidate.routable || (ranked && candidate.rank <= 0)) continue;
+      if (best == nullptr || (ranked ? candidate.rank < best->rank : candidate.confidence > best->confidence)) {
+        best = &candidate;
+      }
     }
     if (best == nullptr) {
-      const std::string detail = "no owner found (ownership tags: " + joined(c_.ownership_tags) + ")";
+      const size_t unroutable = static_cast<size_t>(std::count_if(
+          e_.owners.begin(), e_.owners.end(), [](const OwnerCandidate& c) { return !c.routable; }));
+      const std::string detail = "no owner found (ownership tags: " + joined(c_.ownership_tags) + ")" +
+                                 (unroutable > 0 ? "; " + std::to_string(unroutable) +
+                                                       " candidate(s) name an AWS service, never an owner"
+                                                 : std::string());
       check("owner_found", false, detail);
       block(Outcome::notify, "owner_missing", detail);
       return;

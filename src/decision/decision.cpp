@@ -107,6 +107,14 @@ nlohmann::json optional_text(const std::string& text) { return text.empty() ? nl
 nlohmann::json Decision::to_json() const {
   nlohmann::json reason_list = nlohmann::json::array();
   for (const auto& r : reasons) reason_list.push_back({{"code", r.code}, {"detail", r.detail}});
+  nlohmann::json candidate_list = nlohmann::json::array();
+  for (const auto& c : owner_candidates) {
+    nlohmann::json item = {{"owner", c.owner}, {"source", c.source}, {"confidence", c.confidence},
+                           {"evidence", c.evidence}, {"routable", c.routable}};
+    if (c.rank > 0) item["rank"] = c.rank;
+    item["chosen"] = !owner.empty() && c.owner == owner && c.source == owner_source;
+    candidate_list.push_back(std::move(item));
+  }
   nlohmann::json check_list = nlohmann::json::array();
   for (const auto& c : checks) check_list.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
   return nlohmann::json{
@@ -123,6 +131,7 @@ nlohmann::json Decision::to_json() const {
       {"environment_source", environment_source},
       {"owner", optional_text(owner)},
       {"owner_source", optional_text(owner_source)},
+      {"owner_candidates", std::move(candidate_list)},
       {"exception", optional_text(exception)},
       {"exception_type", optional_text(exception_type)},
       {"correlation_id", correlation_id},

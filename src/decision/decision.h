@@ -32,12 +32,18 @@ namespace fixgate {
 enum class Outcome { remediate, dry_run, approval_required, notify, skip, reject };
 const char* to_string(Outcome outcome);
 
-// One ranked guess at who owns the resource, with where it came from.
+// One guess at who owns the resource, with where it came from. Every candidate
+// given to decide() is recorded in Decision::owner_candidates. The owner chosen
+// is, among routable candidates with a non-empty name: the best rank when any
+// candidate is ranked (an ownership resolver ranked them by its configured
+// precedence), else the highest confidence; ties keep list order.
 struct OwnerCandidate {
   std::string owner;
   std::string source;       // e.g. "tag:owner", "codeowners", "backstage"
-  double confidence = 0.0;  // 0..1; the highest wins, ties keep list order
+  double confidence = 0.0;  // 0..1
   std::string evidence;     // human-readable, e.g. "tag owner=team-web"
+  int rank = 0;             // 1-based rank from an ownership resolver; 0: unranked
+  bool routable = true;     // false: an AWS service or automation, never chosen
 };
 
 // Everything decide() may use that is not in the finding or the configuration.
@@ -78,6 +84,7 @@ struct Decision {
   std::string environment_source;  // "tag:<key>", "account_table" or "none"
   std::string owner;               // "" when none
   std::string owner_source;
+  std::vector<OwnerCandidate> owner_candidates;  // every candidate considered, as given
   std::string exception;       // waiver id or suppression tag key; "" when none honoured
   std::string exception_type;  // "waiver", "suppression_tag" or ""
   std::string correlation_id;  // "fg-" + 20 hex chars of SHA-256(source|id|resource)

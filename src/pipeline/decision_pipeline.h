@@ -32,6 +32,8 @@ struct DecidedFinding {
 using OwnerLookup = std::function<std::vector<OwnerCandidate>(const Finding&)>;
 // Says whether the kill switch is engaged right now (checked per payload).
 using KillSwitchProbe = std::function<bool()>;
+// Waivers from the exceptions registry, judged by decide() beside the config's.
+using WaiverLookup = std::function<std::vector<Waiver>()>;
 
 struct PipelineOptions {
   const Config* config = nullptr;           // required; must outlive the pipeline
@@ -39,6 +41,7 @@ struct PipelineOptions {
   std::function<std::chrono::system_clock::time_point()> clock;  // empty: system clock
   OwnerLookup owners;                       // optional
   KillSwitchProbe kill_switch;              // optional
+  WaiverLookup waivers;                     // optional
   std::string actor = "fixgate";            // recorded as the audit actor
 };
 
