@@ -1,0 +1,168 @@
+#include "engine/engine.h"
+
+#include <mutex>
+#include <utility>
+
+#include "actions/aws_cloud_api.h"
+#include "actions/registry.h"
+#include "actions/rollback_store.h"
+#include "audit/sqlite_audit_log.h"
+#include "engine/platform.h"
+#include "guardrails/guardrail_config.h"
+
+namespace fixgate::engine {
+
+namespace {
+
+bool is_review_status(actions::RunStatus status) {
+  return status == actions::RunStatus::failed || status == actions::RunStatus::verify_failed;
+}
+
+Result<guardrails::GuardrailConfig> guardrail_config(const Config& config, const std::string& state_dir) {
+  guardrails::GuardrailConfig guard_config;
+  if (const auto it = config.extra_sections.find("guardrails"); it != config.extra_sections.end()) {
+    auto parsed = guardrails::guardrail_config_from_json(it->second);
+    if (!parsed.ok()) return parsed.error();
+    guard_config = *parsed;
+  }
+  if (guard_config.kill_switch_file.empty()) guard_config.kill_switch_file = state_dir + "/kill-switch";
+  return guard_config;
+}
+
+// Opens the platform configuration on first use, so `decide`-only work and
+// tests without AWS settings never need a region.
+class LazySessions final : public actions::CloudSessions {
+ public:
+  LazySessions(const Config& config, std::optional<aws::ClientConfig> platform)
+      : config_(config), platform_(std::move(platform)) {}
+
+  Result<std::unique_ptr<actions::CloudApi>> open(const Finding& finding, const std::string& correlation_id) override {
+    actions::AssumeRoleSessions* sessions = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (!sessions_) {
+        if (!platform_) {
+          auto platform = platform_client_config();
+          if (!platform.ok()) return platform.error();
+          platform_ = std::move(*platform);
+        }
+        const Config& config = config_;
+        sessions_ = std::make_unique<actions::AssumeRoleSessions>(
+            *platform_, [&config](const std::string& account) -> Result<actions::RoleSpec> {
+              auto access = config.access_for(account);
+              if (!access.ok()) return access.error();
+              return actions::RoleSpec{access->role_arn, access->external_id.value_or(""),
+                                       access->session_duration_s};
+            });
+      }
+      sessions = sessions_.get();
+    }
+    return sessions->open(finding, correlation_id);
+  }
+
+ private:
+  const Config& config_;
+  std::mutex mutex_;
+  std::optional<aws::ClientConfig> platform_;
+  std::unique_ptr<actions::AssumeRoleSessions> sessions_;
+};
+
+}  // namespace
+
+nlohmann::json FindingOutcome::to_json() const {
+  nlohmann::json line = {{"decision", decided.decision.to_json()}};
+  if (action) line["action_result"] = action->to_json();
+  if (needs_review) line["review"] = true;
+  return line;
+}
+
+struct Engine::Parts {
+  Config config;
+  std::unique_ptr<audit::SqliteAuditLog> audit;
+  std::unique_ptr<guardrails::Guardrails> guardrails;
+  std::unique_ptr<LazySessions> sessions;
+  std::unique_ptr<actions::FileRollbackStore> rollbacks;
+  std::unique_ptr<actions::ActionRunner> runner;
+  std::unique_ptr<pipeline::DecisionPipeline> pipeline;
+  std::vector<OutcomeObserver> observers;
+};
+
+Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
+  auto parts = std::make_unique<Parts>();
+  auto config = load_config(options.config_path);
+  if (!config.ok()) return config.error();
+  parts->config = std::move(*config);
+
+  auto guard_config = guardrail_config(parts->config, options.state_dir);
+  if (!guard_config.ok()) {
+    return make_error(guard_config.error().code,
+                      options.config_path + ": guardrails: " + guard_config.error().message);
+  }
+  parts->guardrails = std::make_unique<guardrails::Guardrails>(*guard_config, guardrails::steady_clock());
+
+  auto audit_log = audit::SqliteAuditLog::open(options.audit_db.empty() ? options.state_dir + "/audit.db"
+                                                                        : options.audit_db);
+  if (!audit_log.ok()) return audit_log.error();
+  parts->audit = std::move(*audit_log);
+
+  parts->sessions = std::make_unique<LazySessions>(parts->config, std::move(options.platform));
+  parts->rollbacks = std::make_unique<actions::FileRollbackStore>(
+      options.rollback_dir.empty() ? options.state_dir + "/rollback" : options.rollback_dir);
+  actions::RunnerOptions runner_options;
+  runner_options.retry.max_attempts = 1;  // the AWS client already retries with its quota
+  runner_options.actor = options.actor;
+  parts->runner = std::make_unique<actions::ActionRunner>(actions::builtin_actions(), *parts->guardrails,
+                                                          *parts->sessions, *parts->audit, *parts->rollbacks,
+                                                          runner_options);
+
+  pipeline::PipelineOptions pipeline_options;
+  pipeline_options.config = &parts->config;
+  pipeline_options.audit = parts->audit.get();
+  pipeline_options.actor = options.actor;
+  guardrails::Guardrails* guards = parts->guardrails.get();
+  pipeline_options.kill_switch = [guards] { return guards->kill_switch().engaged().has_value(); };
+  parts->pipeline = std::make_unique<pipeline::DecisionPipeline>(std::move(pipeline_options));
+  return std::unique_ptr<Engine>(new Engine(std::move(parts)));
+}
+
+Engine::Engine(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Engine::~Engine() = default;
+
+Result<std::vector<FindingOutcome>> Engine::handle_payload(std::string_view payload) {
+  auto decided = parts_->pipeline->decide_payload(payload);
+  if (!decided.ok()) return decided.error();
+  std::vector<FindingOutcome> outcomes;
+  outcomes.reserve(decided->size());
+  for (auto& item : *decided) {
+    outcomes.push_back(act(std::move(item)));
+    for (const auto& observer : parts_->observers) observer(outcomes.back());
+  }
+  return outcomes;
+}
+
+FindingOutcome Engine::act(pipeline::DecidedFinding decided) {
+  FindingOutcome outcome;
+  const Outcome verdict = decided.decision.outcome;
+  outcome.needs_review = verdict == Outcome::reject;
+  if (verdict == Outcome::remediate || verdict == Outcome::dry_run) {
+    actions::RunRequest request;
+    request.finding = decided.finding;
+    request.action = decided.decision.action;
+    request.params = decided.decision.params;
+    request.correlation_id = decided.decision.correlation_id;
+    request.dry_run = verdict == Outcome::dry_run;
+    outcome.action = parts_->runner->run(request);
+    outcome.needs_review = is_review_status(outcome.action->status);
+  }
+  outcome.decided = std::move(decided);
+  return outcome;
+}
+
+void Engine::add_observer(OutcomeObserver observer) { parts_->observers.push_back(std::move(observer)); }
+const Config& Engine::config() const { return parts_->config; }
+audit::AuditSink& Engine::audit() { return *parts_->audit; }
+actions::ActionRunner& Engine::runner() { return *parts_->runner; }
+guardrails::Guardrails& Engine::guardrails() { return *parts_->guardrails; }
+pipeline::DecisionPipeline& Engine::pipeline() { return *parts_->pipeline; }
+
+}  // namespace fixgate::engine
