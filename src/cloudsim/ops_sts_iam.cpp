@@ -2,10 +2,13 @@
 // protocol with XML responses.
 #include <random>
 #include <regex>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "cloudsim/ops.h"
+#include "core/result.h"
+#include "core/text.h"
 
 namespace fixgate::cloudsim {
 namespace {
@@ -46,37 +49,70 @@ bool principal_matches(const std::string& entry, const Caller& caller, const std
   return !caller_role_arn.empty() && entry == caller_role_arn;
 }
 
-// Conditions we can evaluate; any other operator makes the statement not apply
-// (fail closed: an Allow we cannot check grants nothing).
-bool conditions_hold(const json& condition, const std::string& external_id, const std::string& source_identity) {
+// The request context a trust-policy condition can test.
+struct TrustContext {
+  std::string external_id;
+  std::string source_identity;
+  std::string session_name;
+};
+
+// IAM StringLike: '*' any run of characters, '?' any one character.
+bool string_like(const std::string& pattern, const std::string& text) {
+  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p, ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// Conditions we can evaluate (StringEquals / StringLike on sts:ExternalId,
+// sts:SourceIdentity, sts:RoleSessionName); any other operator or key makes the
+// statement not apply (fail closed: an Allow we cannot check grants nothing).
+bool conditions_hold(const json& condition, const TrustContext& context) {
   if (condition.is_null()) return true;
   if (!condition.is_object()) return false;
   for (auto op = condition.begin(); op != condition.end(); ++op) {
-    if (op.key() != "StringEquals" || !op.value().is_object()) return false;
+    const bool like = op.key() == "StringLike";
+    if ((!like && op.key() != "StringEquals") || !op.value().is_object()) return false;
     for (auto kv = op.value().begin(); kv != op.value().end(); ++kv) {
       std::string actual;
-      if (kv.key() == "sts:ExternalId") actual = external_id;
-      else if (kv.key() == "sts:SourceIdentity") actual = source_identity;
+      if (kv.key() == "sts:ExternalId") actual = context.external_id;
+      else if (kv.key() == "sts:SourceIdentity") actual = context.source_identity;
+      else if (kv.key() == "sts:RoleSessionName") actual = context.session_name;
       else return false;
       if (actual.empty()) return false;
       bool any = false;
-      for (const std::string& allowed : as_strings(kv.value())) any = any || allowed == actual;
+      for (const std::string& allowed : as_strings(kv.value())) {
+        any = any || (like ? string_like(allowed, actual) : allowed == actual);
+      }
       if (!any) return false;
     }
   }
   return true;
 }
 
-bool action_matches(const json& action) {
+bool action_matches(const json& action, const std::string& wanted) {
   for (const std::string& a : as_strings(action)) {
-    if (a == "sts:AssumeRole" || a == "sts:*" || a == "*") return true;
+    if (a == wanted || a == "sts:*" || a == "*") return true;
   }
   return false;
 }
 
-// Evaluates the role's trust policy for this caller and external id.
-bool trust_allows(const IamRole& role, const Caller& caller, const std::string& external_id,
-                  const std::string& source_identity) {
+// Evaluates the role's trust policy for this caller, external id and one STS
+// action: sts:AssumeRole, and — as real AWS requires when the request carries
+// them — sts:SetSourceIdentity for a SourceIdentity and sts:TagSession for tags.
+bool trust_allows(const IamRole& role, const Caller& caller, const std::string& wanted, const TrustContext& context) {
   const json policy = json::parse(role.trust_policy, nullptr, false);
   if (!policy.is_object() || !policy.contains("Statement")) return false;
   json statements = policy.at("Statement");
@@ -92,7 +128,7 @@ bool trust_allows(const IamRole& role, const Caller& caller, const std::string& 
   }
   bool allowed = false;
   for (const json& st : statements) {
-    if (!st.is_object() || !action_matches(st.value("Action", json()))) continue;
+    if (!st.is_object() || !action_matches(st.value("Action", json()), wanted)) continue;
     bool principal = false;
     const json p = st.value("Principal", json());
     if (p.is_string() && p.get<std::string>() == "*") principal = true;
@@ -100,12 +136,41 @@ bool trust_allows(const IamRole& role, const Caller& caller, const std::string& 
       for (const std::string& entry : as_strings(p.at("AWS"))) principal = principal || principal_matches(entry, caller, caller_role_arn);
     }
     if (!principal) continue;
-    const bool holds = conditions_hold(st.value("Condition", json()), external_id, source_identity);
+    const bool holds = conditions_hold(st.value("Condition", json()), context);
     const std::string effect = st.value("Effect", "");
     if (effect == "Deny" && holds) return false;
     if (effect == "Allow" && holds) allowed = true;
   }
   return allowed;
+}
+
+// Tags.member.N.Key / .Value as STS checks them: at most 50, keys 1..128 and
+// values 0..256 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@], keys unique
+// (case-insensitively) and not starting with "aws:". The simulator keeps to the
+// ASCII part of those classes (letters, digits, space), as fixgate does.
+Result<std::vector<std::pair<std::string, std::string>>> session_tags(const Call& call) {
+  static const std::regex kTagText(R"([\w .:/=+\-@]*)");
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::set<std::string> seen;
+  for (int i = 1;; ++i) {
+    const std::string prefix = "Tags.member." + std::to_string(i);
+    if (!call.has_param(prefix + ".Key")) break;
+    if (i > 50) return make_error("validation", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    const std::string key = call.param(prefix + ".Key");
+    const std::string value = call.param(prefix + ".Value");
+    if (key.empty() || key.size() > 128 || !std::regex_match(key, kTagText)) {
+      return make_error("validation", "1 validation error detected: Value at 'tags." + std::to_string(i) +
+                                          ".member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+");
+    }
+    if (value.size() > 256 || !std::regex_match(value, kTagText)) {
+      return make_error("validation", "1 validation error detected: Value at 'tags." + std::to_string(i) +
+                                          ".member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    }
+    if (to_lower(key).rfind("aws:", 0) == 0) return make_error("validation", "Tag keys may not start with 'aws:'");
+    if (!seen.insert(to_lower(key)).second) return make_error("validation", "Duplicate tag keys found: " + key);
+    tags.emplace_back(key, value);
+  }
+  return tags;
 }
 
 Outcome assume_role(OpContext& ctx, const Call& call) {
@@ -124,6 +189,8 @@ Outcome assume_role(OpContext& ctx, const Call& call) {
   if (!source_identity.empty() && !std::regex_match(source_identity, kSessionName)) {
     return validation("1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
   }
+  auto tags = session_tags(call);
+  if (!tags.ok()) return validation(tags.error().message);
   int duration = 3600;
   if (call.has_param("DurationSeconds")) {
     const std::string d = call.param("DurationSeconds");
@@ -151,7 +218,18 @@ Outcome assume_role(OpContext& ctx, const Call& call) {
     if (r.name == m[2].str()) role = &r;
   }
   if (role == nullptr) return denied;
-  if (!trust_allows(*role, caller, call.param("ExternalId"), source_identity)) return denied;
+  const TrustContext context{call.param("ExternalId"), source_identity, session_name};
+  if (!trust_allows(*role, caller, "sts:AssumeRole", context)) return denied;
+  auto denied_for = [&](const char* action) {
+    return ApiError{403, "AccessDenied", "User: " + call.principal_arn + " is not authorized to perform: " + action +
+                                             " on resource: " + role_arn};
+  };
+  if (!source_identity.empty() && !trust_allows(*role, caller, "sts:SetSourceIdentity", context)) {
+    return denied_for("sts:SetSourceIdentity");
+  }
+  if (!tags->empty() && !trust_allows(*role, caller, "sts:TagSession", context)) {
+    return denied_for("sts:TagSession");
+  }
   if (duration > role->max_session_duration) {
     return validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
   }
@@ -164,6 +242,7 @@ Outcome assume_role(OpContext& ctx, const Call& call) {
   s.role_id = role->role_id;
   s.session_name = session_name;
   s.source_identity = source_identity;
+  s.tags = *tags;
   s.expiration = ctx.now + std::chrono::seconds(duration);
   ctx.sessions[s.access_key_id] = s;
 

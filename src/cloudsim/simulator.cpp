@@ -80,6 +80,19 @@ std::string bucket_from_host(std::string host) {
 
 }  // namespace
 
+// Issued sessions as CloudTrail would name them; never the secret or token.
+static json sessions_to_json(const std::map<std::string, Session>& sessions) {
+  json out = json::array();
+  for (const auto& [key, s] : sessions) {
+    json tags = json::array();
+    for (const auto& [k, v] : s.tags) tags.push_back({{"Key", k}, {"Value", v}});
+    out.push_back({{"access_key_id", key}, {"account", s.account_id}, {"role", s.role_name},
+                   {"session_name", s.session_name}, {"source_identity", s.source_identity}, {"tags", tags},
+                   {"expiration", format_iso8601(s.expiration)}});
+  }
+  return out;
+}
+
 struct Simulator::Impl {
   json seed;
   std::function<TimePoint()> clock;
@@ -125,7 +138,7 @@ Reply Simulator::Impl::serve(const httplib::Request& req, const TimePoint now) {
   for (const auto& [k, v] : wire.headers) call.headers[to_lower(k)] = v;
   for (const auto& [k, v] : wire.query) call.params.emplace(k, v);
 
-  auto parsed = aws::parse_authorization(req.get_header_value("Authorization"));
+  auto parsed = is_presigned(wire) ? parse_presigned(wire) : aws::parse_authorization(req.get_header_value("Authorization"));
   std::string service = parsed.ok() ? parsed->service : service_without_auth(req);
   call.region = parsed.ok() ? parsed->region : "us-east-1";
   const bool control = service == "s3" && starts_with(wire.path, "/v20180820/");
@@ -323,6 +336,9 @@ void Simulator::Impl::admin(const httplib::Request& req, httplib::Response& res)
                          {"source_identity", e.source_identity}, {"request_id", e.request_id}, {"status", e.status}});
     }
     reply(200, {{"counts", counts}, {"log", std::move(entries)}});
+  } else if (p == "/__sim/sessions" && m == "GET") {
+    std::lock_guard<std::mutex> lock(mu);
+    reply(200, {{"sessions", sessions_to_json(sessions)}});
   } else if (p == "/__sim/calls" && m == "DELETE") {
     std::lock_guard<std::mutex> lock(mu);
     counts.clear();
@@ -425,6 +441,11 @@ void Simulator::clear_calls() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->counts.clear();
   impl_->log.clear();
+}
+
+json Simulator::sessions_json() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return sessions_to_json(impl_->sessions);
 }
 
 json Simulator::state_json() const {

@@ -22,6 +22,8 @@
 //   GET    /__sim/faults           the active fault rules
 //   POST   /__sim/faults           add a rule (see faults.h for the JSON shape)
 //   DELETE /__sim/faults           clear every rule
+//   GET    /__sim/sessions         {"sessions":[{access_key_id, account, role, session_name,
+//                                   source_identity, tags, expiration}...]} (no secrets)
 //   POST   /__sim/sessions/expire  make every issued session credential expired
 //   GET    /__sim/operations       every simulated "service:Operation"
 #pragma once
@@ -75,6 +77,8 @@ class Simulator {
   void clear_calls();
 
   nlohmann::json state_json() const;
+  // Issued AssumeRole sessions, as GET /__sim/sessions (no secrets).
+  nlohmann::json sessions_json() const;
   // Replaces the world (sessions, faults and counters are kept).
   Result<void> load_seed(const nlohmann::json& seed);
   // Reloads the original seed and clears sessions, faults and counters.
