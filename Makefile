@@ -12,8 +12,10 @@ all: build
 bootstrap:
 	@bash scripts/bootstrap.sh
 
+# -O2 without debug info: debug info costs a third of the compile time on a
+# 2-core CI machine; `make CMAKE_FLAGS=-DCMAKE_BUILD_TYPE=RelWithDebInfo` for gdb.
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" $(CMAKE_FLAGS)
 
 build: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -32,7 +34,8 @@ bench: build
 ASAN_TESTS ?= core_test intake_test config_test decision_test pipeline_test audit_test queue_test \
 	sns_test metrics_test aws_test ownership_test guardrails_test actions_test
 asan: bootstrap
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIXGATE_SANITIZE=ON -DFIXGATE_BENCH=OFF >/dev/null
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+		-DFIXGATE_SANITIZE=ON -DFIXGATE_BENCH=OFF >/dev/null
 	cmake --build build-asan -j $(JOBS) --target $(ASAN_TESTS)
 	@bash scripts/run-test-binaries.sh build-asan $(ASAN_TESTS)
 
