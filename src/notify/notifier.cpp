@@ -135,13 +135,26 @@ SendResult Notifier::send_http(const Delivery& delivery) {
   return result;
 }
 
-SendResult Notifier::send_sns(const Delivery& delivery) {
+std::shared_ptr<aws::AwsClient> Notifier::sns_client(const std::string& region) {
+  if (!options_.sns || region.empty() || options_.sns->config().region == region) return options_.sns;
+  std::lock_guard lock(sns_mutex_);
+  auto& client = sns_by_region_[region];
+  if (!client) {
+    aws::ClientConfig cc = options_.sns->config();
+    cc.region = region;
+    client = std::make_shared<aws::AwsClient>(cc);
+  }
+  return client;
+}
+
+SendResult Notifier::send_sns(const Channel& channel, const Delivery& delivery) {
   SendResult result;
-  if (!options_.sns) {
+  auto client = sns_client(channel.sns_region);
+  if (!client) {
     result.error = "notify.sns_unavailable: no AWS client configured for SNS";
     return result;
   }
-  auto response = options_.sns->call(*delivery.sns);
+  auto response = client->call(*delivery.sns);
   if (!response) {
     const aws::AwsError& e = response.error();
     result.status = e.http_status;
@@ -165,7 +178,7 @@ SendResult Notifier::attempt(const Channel& channel, const json& message, const 
     result.error = delivery.error().to_string();
     return result;
   }
-  return channel.type == ChannelType::sns ? send_sns(*delivery) : send_http(*delivery);
+  return channel.type == ChannelType::sns ? send_sns(channel, *delivery) : send_http(*delivery);
 }
 
 Result<SendResult> Notifier::send_now(const std::string& channel_name, const json& message) {

@@ -27,7 +27,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -48,7 +50,10 @@ namespace fixgate::notify {
 struct NotifierOptions {
   EnvLookup env;                              // empty: the process environment
   std::shared_ptr<aws::HttpTransport> http;   // empty: libcurl with the policy's timeout
-  std::shared_ptr<aws::AwsClient> sns;        // empty: sns channels fail ("notify.sns_unavailable")
+  // SNS: this client for topics in its region; for a topic elsewhere, a copy of
+  // its configuration with the topic's region. Empty: sns channels fail
+  // permanently ("notify.sns_unavailable").
+  std::shared_ptr<aws::AwsClient> sns;
   std::function<std::chrono::system_clock::time_point()> clock;  // empty: system clock
   std::string actor = "fixgate";              // the audit records' actor
 };
@@ -100,7 +105,8 @@ class Notifier {
  private:
   SendResult attempt(const Channel& channel, const nlohmann::json& message, const std::string& delivery_id);
   SendResult send_http(const Delivery& delivery);
-  SendResult send_sns(const Delivery& delivery);
+  SendResult send_sns(const Channel& channel, const Delivery& delivery);
+  std::shared_ptr<aws::AwsClient> sns_client(const std::string& region);
   std::chrono::milliseconds backoff(int attempts) const;
   int64_t now_ms() const;
 
@@ -108,6 +114,8 @@ class Notifier {
   Outbox outbox_;
   audit::AuditSink& audit_;
   NotifierOptions options_;
+  std::mutex sns_mutex_;
+  std::map<std::string, std::shared_ptr<aws::AwsClient>> sns_by_region_;  // guarded by sns_mutex_
 };
 
 }  // namespace fixgate::notify
