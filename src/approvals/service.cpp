@@ -60,10 +60,14 @@ Result<RequestOutcome> ApprovalService::create(const Finding& finding, const Dec
   outcome.plan_run = plan_run;
   auto existing = store_.find_pending(decision.correlation_id, decision.action);
   if (!existing) return existing.error();
-  if (*existing && existing->value().expires_at_ms > now_ms()) {
-    outcome.request = std::move(**existing);
-    outcome.reused = true;
-    return outcome;
+  if (*existing) {
+    // Still waiting: reuse it. Past its TTL: mark it expired (audited) and ask afresh.
+    auto still = pending_request(existing->value().id);
+    if (still) {
+      outcome.request = std::move(*still);
+      outcome.reused = true;
+      return outcome;
+    }
   }
   ApprovalRequest r;
   r.id = new_request_id();
