@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "broker/session_naming.h"
+
 #include "actions/resource_names.h"
 #include "aws/operations.h"
 #include "aws/xml.h"
@@ -415,36 +417,57 @@ Result<ApiResponse> AwsCloudApi::call(const ApiCall& call) {
   return ApiResponse{std::move(*body), response->request_id};
 }
 
+namespace {
+
+std::unique_ptr<broker::CredentialBroker> broker_over(const aws::ClientConfig& platform,
+                                                      AssumeRoleSessions::RoleLookup lookup, std::string prefix) {
+  broker::BrokerOptions options;
+  options.session_prefix = std::move(prefix);
+  auto to_access = [lookup = std::move(lookup)](const std::string& account) -> Result<AccountAccess> {
+    Result<RoleSpec> role = lookup(account);
+    if (!role.ok()) return role.error();
+    AccountAccess access;
+    access.account = account;
+    access.role_arn = role->role_arn;
+    if (!role->external_id.empty()) access.external_id = role->external_id;
+    access.session_duration_s = role->duration_seconds;
+    return access;
+  };
+  return std::make_unique<broker::CredentialBroker>(broker::sts_assumer(std::make_shared<aws::AwsClient>(platform)),
+                                                    std::move(to_access), std::move(options), platform.clock);
+}
+
+}  // namespace
+
+AssumeRoleSessions::AssumeRoleSessions(aws::ClientConfig platform, broker::CredentialBroker& broker,
+                                       audit::AuditSink* audit, std::string actor)
+    : platform_(std::move(platform)), broker_(broker), audit_(audit), actor_(std::move(actor)) {}
+
 AssumeRoleSessions::AssumeRoleSessions(aws::ClientConfig platform, RoleLookup lookup, std::string session_prefix)
-    : platform_(platform), sts_(std::move(platform)), lookup_(std::move(lookup)), prefix_(std::move(session_prefix)) {}
+    : platform_(platform),
+      owned_broker_(broker_over(platform, std::move(lookup), std::move(session_prefix))),
+      broker_(*owned_broker_),
+      actor_("fixgate") {}
+
+AssumeRoleSessions::~AssumeRoleSessions() = default;
 
 std::string AssumeRoleSessions::session_name(const std::string& prefix, const std::string& correlation_id) {
-  std::string name = prefix;
-  for (char c : correlation_id) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_+=,.@-").find(c) != std::string_view::npos;
-    name += ok ? c : '-';
-  }
-  if (name.size() > 64) name.resize(64);
-  if (name.size() < 2) name += "00";
-  return name;
+  return broker::session_name(prefix, correlation_id);
 }
 
 Result<std::unique_ptr<CloudApi>> AssumeRoleSessions::open(const Finding& finding, const std::string& correlation_id) {
-  const std::string account = finding_account(finding);
-  Result<RoleSpec> role = lookup_(account);
-  if (!role.ok()) return role.error();
-  aws::AssumeRoleRequest request;
-  request.role_arn = role->role_arn;
-  request.external_id = role->external_id;
-  request.duration_seconds = role->duration_seconds;
-  request.role_session_name = session_name(prefix_, correlation_id);
-  request.source_identity = request.role_session_name;
-  aws::AwsOutcome<aws::AssumedRole> assumed = aws::assume_role(sts_, request);
-  if (!assumed.ok()) {
-    return make_error("sts." + assumed.error().code, assumed.error().to_error().message);
+  const broker::SessionRequest request{finding_account(finding), correlation_id, finding.id};
+  Result<broker::BrokeredSession> session = broker_.acquire(request);
+  if (!session.ok()) return session.error();
+  if (audit_ != nullptr) {
+    audit::AuditEntry entry{"role_session", correlation_id, finding.id, actor_, session->info.to_json()};
+    if (Result<audit::AuditRecord> written = audit_->append(entry); !written.ok()) {
+      return make_error(written.error().code, "the session record was not written, nothing changed: " +
+                                                  written.error().message);
+    }
   }
   aws::ClientConfig config = platform_;
-  config.credentials = std::make_shared<aws::StaticCredentialsProvider>(assumed->credentials);
+  config.credentials = broker_.provider_for(request);
   if (!finding.region.empty()) config.region = finding.region;
   return std::unique_ptr<CloudApi>(std::make_unique<AwsCloudApi>(std::move(config)));
 }

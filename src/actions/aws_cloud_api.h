@@ -21,6 +21,8 @@
 #include "actions/runner.h"
 #include "aws/client.h"
 #include "aws/sts.h"
+#include "audit/audit_log.h"
+#include "broker/credential_broker.h"
 
 namespace fixgate::actions {
 
@@ -38,9 +40,18 @@ class AwsCloudApi final : public CloudApi {
   std::map<std::string, std::unique_ptr<aws::AwsClient>> clients_;
 };
 
-// CloudSessions that assume a role in the finding's account with STS
-// (external ID, a "fixgate-<correlation id>" session name and source identity,
-// the configured duration) and return an AwsCloudApi on those credentials.
+// CloudSessions over the credential broker (src/broker): each open() acquires
+// the finding's session (cached per account + role [+ correlation id], one
+// AssumeRole per key even under concurrency, renewed shortly before expiry)
+// and returns an AwsCloudApi whose credentials come from the broker, so an
+// ExpiredToken mid-action refreshes through STS once.
+//
+// When an audit sink is given, every open() first appends a "role_session"
+// record (correlation id, finding id, and broker::SessionInfo: session name,
+// AssumedRoleId, AccessKeyId, expiry, whether it was reused — never a secret),
+// so each action's records name the session that made the change and
+// CloudTrail events join back to the finding. If that record cannot be
+// written, open() fails and nothing is changed.
 struct RoleSpec {
   std::string role_arn;
   std::string external_id;  // empty: not sent
@@ -50,10 +61,17 @@ struct RoleSpec {
 class AssumeRoleSessions final : public CloudSessions {
  public:
   using RoleLookup = std::function<Result<RoleSpec>(const std::string& account)>;
-  // `platform` holds fixgate's own credentials and the STS endpoint; `lookup`
-  // names the role for an account (config: Config::access_for).
+  // `platform` holds fixgate's own credentials and the endpoints; `broker`
+  // (which must outlive this) assumes the roles. `audit` may be null.
+  AssumeRoleSessions(aws::ClientConfig platform, broker::CredentialBroker& broker, audit::AuditSink* audit = nullptr,
+                     std::string actor = "fixgate");
+  // Convenience: a broker of its own over `platform`'s STS, scope finding,
+  // roles named by `lookup` (Config::access_for), no audit record.
   AssumeRoleSessions(aws::ClientConfig platform, RoleLookup lookup, std::string session_prefix = "fixgate-");
-  // Errors: the lookup's error, or "sts.<AWS code>" when AssumeRole is refused.
+  ~AssumeRoleSessions() override;
+
+  // Errors: the lookup's error, "sts.<AWS code>" when AssumeRole is refused
+  // (with role, session name and request id), the audit sink's error.
   Result<std::unique_ptr<CloudApi>> open(const Finding& finding, const std::string& correlation_id) override;
 
   // "fixgate-" + the correlation id reduced to STS's [\w+=,.@-], at most 64 characters.
@@ -61,9 +79,10 @@ class AssumeRoleSessions final : public CloudSessions {
 
  private:
   aws::ClientConfig platform_;
-  aws::AwsClient sts_;
-  RoleLookup lookup_;
-  std::string prefix_;
+  std::unique_ptr<broker::CredentialBroker> owned_broker_;
+  broker::CredentialBroker& broker_;
+  audit::AuditSink* audit_ = nullptr;
+  std::string actor_;
 };
 
 }  // namespace fixgate::actions

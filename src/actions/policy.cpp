@@ -69,7 +69,7 @@ nlohmann::json member_trust_policy(const nlohmann::json& principal, const nlohma
       {"Sid", "FixgatePlatformAssumeRole"},
       {"Effect", "Allow"},
       {"Principal", {{"AWS", principal}}},
-      {"Action", {"sts:AssumeRole", "sts:SetSourceIdentity"}},
+      {"Action", {"sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"}},
       {"Condition",
        {{"StringEquals", {{"sts:ExternalId", external_id}}},
         {"StringLike", {{"sts:RoleSessionName", options.session_prefix + "*"}}}}}};
