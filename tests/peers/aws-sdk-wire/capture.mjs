@@ -1,4 +1,5 @@
-// Sends every AWS operation fixgate uses through the official AWS SDK for JavaScript
+// Sends every AWS operation fixgate uses (listed in operations.json, or in the
+// case file named as the first argument) through the official AWS SDK for JavaScript
 // v3, with fixed credentials and a pinned clock, to a capturing loopback HTTP server,
 // and prints the captured requests as JSON on stdout:
 //   {"port": N, "time": "...", "requests": [{name, method, target, headers, body}]}
@@ -17,12 +18,18 @@ import {
   PutBucketEncryptionCommand, GetBucketAclCommand, PutBucketAclCommand,
 } from "@aws-sdk/client-s3";
 import { S3ControlClient, PutPublicAccessBlockCommand as ControlPutPublicAccessBlockCommand } from "@aws-sdk/client-s3-control";
-import { SQSClient, ReceiveMessageCommand, DeleteMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  SQSClient, ReceiveMessageCommand, DeleteMessageCommand, DeleteMessageBatchCommand,
+  ChangeMessageVisibilityCommand, ChangeMessageVisibilityBatchCommand,
+} from "@aws-sdk/client-sqs";
 import { ResourceGroupsTaggingAPIClient, GetResourcesCommand } from "@aws-sdk/client-resource-groups-tagging-api";
 import { KMSClient, EnableKeyRotationCommand } from "@aws-sdk/client-kms";
 import { readFileSync } from "node:fs";
 
-const cases = JSON.parse(readFileSync(new URL("./operations.json", import.meta.url), "utf8"));
+// The case file: operations.json unless another file in this folder is named
+// (operations-sqs.json holds the SQS worker's calls, checked by tests/sqs).
+const casesFile = process.argv[2] ?? "operations.json";
+const cases = JSON.parse(readFileSync(new URL(`./${casesFile}`, import.meta.url), "utf8"));
 const FIXED = Date.parse(cases.time);
 Date.now = () => FIXED;  // the signer reads the clock through Date.now()
 
@@ -95,6 +102,9 @@ const commands = {
   ControlPutPublicAccessBlock: [clients.s3control, ControlPutPublicAccessBlockCommand],
   ReceiveMessage: [clients.sqs, ReceiveMessageCommand],
   DeleteMessage: [clients.sqs, DeleteMessageCommand],
+  DeleteMessageBatch: [clients.sqs, DeleteMessageBatchCommand],
+  ChangeMessageVisibility: [clients.sqs, ChangeMessageVisibilityCommand],
+  ChangeMessageVisibilityBatch: [clients.sqs, ChangeMessageVisibilityBatchCommand],
   GetResources: [clients.tagging, GetResourcesCommand],
   EnableKeyRotation: [clients.kms, EnableKeyRotationCommand],
 };
