@@ -335,6 +335,9 @@ struct IntakeServer::Impl {
       t_context.start = Clock::now();
     }
     json line{{"ts", timestamp_utc()},
+              {"level", res.status >= 500 ? "error" : (res.status >= 400 ? "warn" : "info")},
+              {"component", "server"},
+              {"correlation_id", t_context.request_id},
               {"msg", "http_request"},
               {"request_id", t_context.request_id},
               {"remote", req.remote_addr},

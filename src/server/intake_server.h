@@ -24,7 +24,7 @@
 //
 // Each response carries X-Request-Id (the client's, when it is a short token,
 // else a fresh one), and each request produces one JSON access-log line with
-// that id. The log never contains the Authorization header or any body.
+// that id as its correlation_id (plus level and component, as logging/ lines). The log never contains the Authorization header or any body.
 #pragma once
 
 #include <functional>
