@@ -8,6 +8,7 @@
 #include "actions/rollback_store.h"
 #include "audit/sqlite_audit_log.h"
 #include "engine/platform.h"
+#include "notify/service.h"
 #include "guardrails/guardrail_config.h"
 
 namespace fixgate::engine {
@@ -85,6 +86,7 @@ struct Engine::Parts {
   std::unique_ptr<actions::ActionRunner> runner;
   std::unique_ptr<pipeline::DecisionPipeline> pipeline;
   std::vector<OutcomeObserver> observers;
+  std::unique_ptr<notify::NotificationService> notifications;  // null without a notifications: section
 };
 
 Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
@@ -104,6 +106,22 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
                                                                         : options.audit_db);
   if (!audit_log.ok()) return audit_log.error();
   parts->audit = std::move(*audit_log);
+
+  // Notifications (src/notify): a durable outbox in the state dir, delivered by a
+  // background thread; SNS channels publish with fixgate's own AWS identity.
+  notify::ServiceOptions notify_options;
+  notify_options.actor = options.actor;
+  notify_options.aws = options.platform;
+  if (!notify_options.aws && parts->config.extra_sections.count("notifications")) {
+    if (auto platform = platform_client_config(); platform.ok()) notify_options.aws = std::move(*platform);
+  }
+  auto notifications =
+      notify::NotificationService::open(parts->config, options.state_dir, *parts->audit, std::move(notify_options));
+  if (!notifications.ok()) {
+    return make_error(notifications.error().code, options.config_path + ": " + notifications.error().message);
+  }
+  parts->notifications = std::move(*notifications);
+  if (parts->notifications) parts->notifications->start();
 
   parts->sessions = std::make_unique<LazySessions>(parts->config, std::move(options.platform));
   parts->rollbacks = std::make_unique<actions::FileRollbackStore>(
@@ -135,6 +153,13 @@ Result<std::vector<FindingOutcome>> Engine::handle_payload(std::string_view payl
   outcomes.reserve(decided->size());
   for (auto& item : *decided) {
     outcomes.push_back(act(std::move(item)));
+    if (parts_->notifications) {  // the decision and the action are on record by now
+      const FindingOutcome& done = outcomes.back();
+      auto queued = parts_->notifications->enqueue(
+          {done.decided.finding, done.decided.decision, {}, done.action ? done.action->to_json() : nlohmann::json()});
+      // Not durably queued: fail the payload so it is redelivered; the outbox dedupes.
+      if (!queued.ok()) return queued.error();
+    }
     for (const auto& observer : parts_->observers) observer(outcomes.back());
   }
   return outcomes;
