@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   fixgate::cli::add_cloudsim_command(app, exit);
   fixgate::cli::add_iam_policy_command(app, exit);
   fixgate::cli::add_member_role_command(app, exit);
+  fixgate::cli::add_notify_command(app, exit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
