@@ -123,7 +123,8 @@ class LifecycleTest : public ::testing::Test {
     q.correlation_id = correlation_id;
     q.limit = 0;
     std::vector<std::string> events;
-    for (const auto& r : audit.read(q).value()) events.push_back(nlohmann::json::parse(r.body)["event"]);
+    const std::vector<audit::AuditRecord> records = audit.read(q).value();
+    for (const auto& r : records) events.push_back(nlohmann::json::parse(r.body)["event"]);
     return events;
   }
 
