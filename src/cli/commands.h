@@ -21,5 +21,7 @@ void add_cloudsim_command(CLI::App& app, ExitCode& exit);
 void add_iam_policy_command(CLI::App& app, ExitCode& exit);
 void add_member_role_command(CLI::App& app, ExitCode& exit);
 void add_notify_command(CLI::App& app, ExitCode& exit);
+void add_rollback_command(CLI::App& app, ExitCode& exit);
+void add_review_command(CLI::App& app, ExitCode& exit);
 
 }  // namespace fixgate::cli
