@@ -7,6 +7,8 @@
 #include "actions/registry.h"
 #include "actions/rollback_store.h"
 #include "audit/sqlite_audit_log.h"
+#include "broker/broker_options.h"
+#include "broker/credential_broker.h"
 #include "engine/platform.h"
 #include "notify/service.h"
 #include "guardrails/guardrail_config.h"
@@ -31,11 +33,15 @@ Result<guardrails::GuardrailConfig> guardrail_config(const Config& config, const
 }
 
 // Opens the platform configuration on first use, so `decide`-only work and
-// tests without AWS settings never need a region.
+// tests without AWS settings never need a region. Sessions come from the
+// credential broker (the config's `broker:` section); every open() records the
+// session it hands out ("role_session" audit record, no secrets).
 class LazySessions final : public actions::CloudSessions {
  public:
-  LazySessions(const Config& config, std::optional<aws::ClientConfig> platform)
-      : config_(config), platform_(std::move(platform)) {}
+  LazySessions(const Config& config, std::optional<aws::ClientConfig> platform, broker::BrokerOptions broker_options,
+               audit::AuditSink& audit, std::string actor)
+      : config_(config), platform_(std::move(platform)), broker_options_(std::move(broker_options)), audit_(audit),
+        actor_(std::move(actor)) {}
 
   Result<std::unique_ptr<actions::CloudApi>> open(const Finding& finding, const std::string& correlation_id) override {
     actions::AssumeRoleSessions* sessions = nullptr;
@@ -47,14 +53,10 @@ class LazySessions final : public actions::CloudSessions {
           if (!platform.ok()) return platform.error();
           platform_ = std::move(*platform);
         }
-        const Config& config = config_;
-        sessions_ = std::make_unique<actions::AssumeRoleSessions>(
-            *platform_, [&config](const std::string& account) -> Result<actions::RoleSpec> {
-              auto access = config.access_for(account);
-              if (!access.ok()) return access.error();
-              return actions::RoleSpec{access->role_arn, access->external_id.value_or(""),
-                                       access->session_duration_s};
-            });
+        broker_ = std::make_unique<broker::CredentialBroker>(
+            broker::sts_assumer(std::make_shared<aws::AwsClient>(*platform_)), broker::config_role_lookup(config_),
+            broker_options_, platform_->clock);
+        sessions_ = std::make_unique<actions::AssumeRoleSessions>(*platform_, *broker_, &audit_, actor_);
       }
       sessions = sessions_.get();
     }
@@ -65,6 +67,10 @@ class LazySessions final : public actions::CloudSessions {
   const Config& config_;
   std::mutex mutex_;
   std::optional<aws::ClientConfig> platform_;
+  broker::BrokerOptions broker_options_;
+  audit::AuditSink& audit_;
+  std::string actor_;
+  std::unique_ptr<broker::CredentialBroker> broker_;
   std::unique_ptr<actions::AssumeRoleSessions> sessions_;
 };
 
@@ -123,7 +129,12 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   parts->notifications = std::move(*notifications);
   if (parts->notifications) parts->notifications->start();
 
-  parts->sessions = std::make_unique<LazySessions>(parts->config, std::move(options.platform));
+  auto broker_options = broker::broker_options_from_config(parts->config);
+  if (!broker_options.ok()) {
+    return make_error(broker_options.error().code, options.config_path + ": " + broker_options.error().message);
+  }
+  parts->sessions = std::make_unique<LazySessions>(parts->config, std::move(options.platform), *broker_options,
+                                                   *parts->audit, options.actor);
   parts->rollbacks = std::make_unique<actions::FileRollbackStore>(
       options.rollback_dir.empty() ? options.state_dir + "/rollback" : options.rollback_dir);
   actions::RunnerOptions runner_options;
