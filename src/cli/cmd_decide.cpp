@@ -1,17 +1,20 @@
 // fixgate decide: decide over finding files with no side effect but the audit record.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "audit/memory_audit_log.h"
 #include "audit/sqlite_audit_log.h"
 #include "cli/commands.h"
 #include "cli/read_file.h"
 #include "cli/state_paths.h"
 #include "config/config.h"
 #include "core/text.h"
+#include "enrichment/hooks.h"
 #include "guardrails/kill_switch.h"
 #include "pipeline/decision_pipeline.h"
 
@@ -80,10 +83,34 @@ int run_decide(const DecideArgs& args) {
       args.kill_switch_file.empty() ? state_dir() + "/kill-switch" : args.kill_switch_file;
   guardrails::KillSwitch kill_switch(false, kill_file);
 
+  // Owners from every configured source; waivers from the registry when one
+  // exists (decide only reads it, so it never creates one).
+  auto resolver = enrichment::ownership_resolver(*config);
+  if (!resolver.ok()) {
+    std::fprintf(stderr, "fixgate decide: %s\n", escape_for_display(resolver.error().to_string()).c_str());
+    return 2;
+  }
+  audit::MemoryAuditLog registry_audit;  // the registry is only read here
+  std::unique_ptr<exceptions::Registry> registry;
+  if (const std::string path = state_dir() + "/exceptions.db"; std::filesystem::exists(path)) {
+    auto opened = exceptions::Registry::open(path, registry_audit);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "fixgate decide: %s\n", opened.error().to_string().c_str());
+      return 2;
+    }
+    registry = std::move(*opened);
+  }
+
   pipeline::PipelineOptions options;
   options.config = &*config;
   options.audit = audit_log.get();
   options.kill_switch = [&kill_switch] { return kill_switch.engaged().has_value(); };
+  options.owners = enrichment::owner_lookup(*resolver);
+  if (registry) {
+    options.waivers = enrichment::waiver_lookup(*registry, [](const Error& e) {
+      std::fprintf(stderr, "fixgate decide: warning: %s\n", e.to_string().c_str());
+    });
+  }
   pipeline::DecisionPipeline pipeline(std::move(options));
 
   if (!args.json) print_table_header();

@@ -20,6 +20,8 @@ void add_owners_command(CLI::App& app, ExitCode& exit);
 void add_cloudsim_command(CLI::App& app, ExitCode& exit);
 void add_iam_policy_command(CLI::App& app, ExitCode& exit);
 void add_member_role_command(CLI::App& app, ExitCode& exit);
+void add_exceptions_command(CLI::App& app, ExitCode& exit);
+void add_approvals_command(CLI::App& app, ExitCode& exit);
 void add_notify_command(CLI::App& app, ExitCode& exit);
 void add_rollback_command(CLI::App& app, ExitCode& exit);
 void add_review_command(CLI::App& app, ExitCode& exit);

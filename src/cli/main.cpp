@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   fixgate::cli::add_cloudsim_command(app, exit);
   fixgate::cli::add_iam_policy_command(app, exit);
   fixgate::cli::add_member_role_command(app, exit);
+  fixgate::cli::add_exceptions_command(app, exit);
+  fixgate::cli::add_approvals_command(app, exit);
   fixgate::cli::add_notify_command(app, exit);
   fixgate::cli::add_rollback_command(app, exit);
   fixgate::cli::add_review_command(app, exit);

@@ -9,7 +9,9 @@
 #include "audit/sqlite_audit_log.h"
 #include "broker/broker_options.h"
 #include "broker/credential_broker.h"
+#include "approvals/settings.h"
 #include "engine/platform.h"
+#include "enrichment/hooks.h"
 #include "notify/service.h"
 #include "guardrails/guardrail_config.h"
 
@@ -79,6 +81,7 @@ class LazySessions final : public actions::CloudSessions {
 nlohmann::json FindingOutcome::to_json() const {
   nlohmann::json line = {{"decision", decided.decision.to_json()}};
   if (action) line["action_result"] = action->to_json();
+  if (!approval.is_null()) line["approval"] = approval;
   if (needs_review) line["review"] = true;
   return line;
 }
@@ -91,6 +94,10 @@ struct Engine::Parts {
   std::unique_ptr<actions::FileRollbackStore> rollbacks;
   std::unique_ptr<actions::ActionRunner> runner;
   std::unique_ptr<pipeline::DecisionPipeline> pipeline;
+  std::optional<ownership::OwnershipResolver> owners;
+  std::unique_ptr<exceptions::Registry> exceptions;
+  std::unique_ptr<approvals::ApprovalStore> approval_store;
+  std::unique_ptr<approvals::ApprovalService> approvals;
   std::vector<OutcomeObserver> observers;
   std::unique_ptr<notify::NotificationService> notifications;  // null without a notifications: section
 };
@@ -144,7 +151,34 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
                                                           *parts->sessions, *parts->audit, *parts->rollbacks,
                                                           runner_options);
 
+  auto resolver = enrichment::ownership_resolver(parts->config);
+  if (!resolver.ok()) return resolver.error();
+  parts->owners.emplace(std::move(*resolver));
+  exceptions::RegistryOptions registry_options;
+  registry_options.actor = options.actor;
+  for (const auto& waiver : parts->config.exceptions.waivers) registry_options.reserved_ids.insert(waiver.id);
+  auto registry = exceptions::Registry::open(options.state_dir + "/exceptions.db", *parts->audit, registry_options);
+  if (!registry.ok()) return registry.error();
+  parts->exceptions = std::move(*registry);
+  auto approval_settings = approvals::settings_from_config(parts->config);
+  if (!approval_settings.ok()) return approval_settings.error();
+  auto approval_store = approvals::ApprovalStore::open(options.state_dir + "/approvals.db");
+  if (!approval_store.ok()) return approval_store.error();
+  parts->approval_store = std::move(*approval_store);
+  actions::ActionRunner* runner = parts->runner.get();
+  const Config* engine_config = &parts->config;
+  // mode: dry_run holds for approved changes too (the kill switch is the runner's own guardrail).
+  parts->approvals = std::make_unique<approvals::ApprovalService>(
+      *parts->approval_store, *parts->audit,
+      [runner, engine_config](actions::RunRequest r) {
+        if (engine_config->mode == Mode::dry_run) r.dry_run = true;
+        return runner->run(r);
+      },
+      approval_settings->service);
+
   pipeline::PipelineOptions pipeline_options;
+  pipeline_options.owners = enrichment::owner_lookup(*parts->owners);
+  pipeline_options.waivers = enrichment::waiver_lookup(*parts->exceptions);
   pipeline_options.config = &parts->config;
   pipeline_options.audit = parts->audit.get();
   pipeline_options.actor = options.actor;
@@ -190,6 +224,20 @@ FindingOutcome Engine::act(pipeline::DecidedFinding decided) {
     outcome.action = parts_->runner->run(request);
     outcome.needs_review = is_review_status(outcome.action->status);
   }
+  if (verdict == Outcome::approval_required ||
+      (verdict == Outcome::remediate && outcome.action->status == actions::RunStatus::approval_required)) {
+    auto asked = outcome.action ? parts_->approvals->request_for_run(decided.finding, decided.decision, *outcome.action)
+                                : parts_->approvals->request_for_decision(decided.finding, decided.decision);
+    if (!asked.ok()) {
+      outcome.approval = {{"error", {{"code", asked.error().code}, {"message", asked.error().message}}}};
+      outcome.needs_review = true;  // nobody was asked: a person must look
+    } else if (asked->request) {
+      outcome.approval = asked->request->to_json();
+      outcome.approval["reused"] = asked->reused;
+    } else {
+      outcome.approval = {{"note", asked->note}};
+    }
+  }
   outcome.decided = std::move(decided);
   return outcome;
 }
@@ -200,5 +248,7 @@ audit::AuditSink& Engine::audit() { return *parts_->audit; }
 actions::ActionRunner& Engine::runner() { return *parts_->runner; }
 guardrails::Guardrails& Engine::guardrails() { return *parts_->guardrails; }
 pipeline::DecisionPipeline& Engine::pipeline() { return *parts_->pipeline; }
+approvals::ApprovalService& Engine::approvals() { return *parts_->approvals; }
+exceptions::Registry& Engine::exceptions() { return *parts_->exceptions; }
 
 }  // namespace fixgate::engine

@@ -8,7 +8,11 @@
 //   decide all findings → one atomic audit commit (nothing acted on before it)
 //   → per finding: remediate / dry_run go through the runner (audit before and
 //     after every call); other outcomes are already on record
-//   → observers (notifications, approvals) see each finished outcome.
+//   → approval_required (decided, or from the runner's precheck) becomes a
+//     pending approval request carrying the dry-run plan (src/approvals)
+//   → observers (notifications) see each finished outcome.
+// Owners come from the ownership resolver the `ownership:` section configures,
+// waivers from the config and the exceptions registry (src/enrichment).
 //
 // Thread-safe: handle_payload may be called from any number of worker threads.
 #pragma once
@@ -23,10 +27,12 @@
 #include <nlohmann/json.hpp>
 
 #include "actions/runner.h"
+#include "approvals/service.h"
 #include "audit/audit_log.h"
 #include "aws/client.h"
 #include "config/config.h"
 #include "core/result.h"
+#include "exceptions/registry.h"
 #include "guardrails/guardrails.h"
 #include "pipeline/decision_pipeline.h"
 
@@ -48,8 +54,12 @@ struct FindingOutcome {
   std::optional<actions::RunReport> action;  // set for remediate and dry_run
   // A person must look: the action failed, could not verify, or the input was rejected.
   bool needs_review = false;
+  // approval_required (by the decision or the runner's precheck): the request
+  // asked for or found pending (ApprovalRequest::to_json), or {"error": …}
+  // when none could be made; {"note": …} when the resource needed no approval.
+  nlohmann::json approval = nullptr;
 
-  // {"decision": …, "action_result": …?, "review": true?} — the JSON line of `process`.
+  // {"decision": …, "action_result": …?, "approval": …?, "review": true?} — the JSON line of `process`.
   nlohmann::json to_json() const;
 };
 
@@ -79,6 +89,8 @@ class Engine {
   actions::ActionRunner& runner();
   guardrails::Guardrails& guardrails();
   pipeline::DecisionPipeline& pipeline();
+  approvals::ApprovalService& approvals();  // <state_dir>/approvals.db, TTL from `approvals:`
+  exceptions::Registry& exceptions();       // <state_dir>/exceptions.db, feeds every decision
 
  private:
   struct Parts;
