@@ -119,7 +119,8 @@ std::optional<ReviewItem> review_item(const audit::AuditRecord& record) {
     const json decision = body.value("decision", json::object());
     if (text_of(decision, "outcome") != "reject") return std::nullopt;
     const std::string code = text_of(decision, "reason");
-    item.category = code == "reject/unsupported_resource_type" ? "unsupported_resource" : "rejected_input";
+    const bool unsupported = code == "unsupported_resource_type" || code == "reject/unsupported_resource_type";
+    item.category = unsupported ? "unsupported_resource" : "rejected_input";
     std::string detail;
     const json reasons = decision.value("reasons", json::array());
     if (reasons.is_array() && !reasons.empty() && reasons[0].is_object()) detail = text_of(reasons[0], "detail");
