@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: every bundled example finding goes
-# through fixgate under the reference configuration, and each decision lands in
-# a fresh hash-chained audit log that is then verified.
+# `make demo`: fixgate end to end on one machine. `fixgate demo` starts the cloud
+# simulator (a world matching examples/findings), serves the HTTP intake with a
+# durable queue and workers, posts every bundled finding as Wiz would, and prints
+# one row per finding; then the audit log is verified with the CLI as an auditor would.
 set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
-export FIXGATE_EXTERNAL_ID=${FIXGATE_EXTERNAL_ID:-demo-external-id}
-export FIXGATE_STATE_DIR=${FIXGATE_STATE_DIR:-$PWD/build/demo-state}
-rm -rf "$FIXGATE_STATE_DIR"
-mkdir -p "$FIXGATE_STATE_DIR"
+STATE=${FIXGATE_STATE_DIR:-$PWD/$BUILD/demo-state}
+LOG="$STATE.log"
+rm -rf "$STATE" "$LOG"
+mkdir -p "$(dirname "$STATE")"
 
-echo "== fixgate decide over examples/findings/ (config: examples/fixgate.yaml)"
-"$BUILD/fixgate" decide --config examples/fixgate.yaml examples/findings/*.json
+echo "== fixgate demo: simulator + fixgate serve + every finding in examples/findings/ through the HTTP intake"
+echo "   (JSON logs, one line per event with its correlation id: $LOG)"
+if ! "$BUILD/fixgate" demo --state-dir "$STATE" 2>"$LOG"; then
+  echo "fixgate demo failed; the last log lines:" >&2
+  tail -n 20 "$LOG" >&2
+  exit 1
+fi
 echo
-echo "== audit log integrity"
-"$BUILD/fixgate" audit verify --db "$FIXGATE_STATE_DIR/audit.db"
+echo "== audit log integrity, checked again by the CLI"
+"$BUILD/fixgate" audit verify --db "$STATE/audit.db"
 echo
-echo "Every decision, its checks and the raw payload are in $FIXGATE_STATE_DIR/audit.db:"
-echo "  $BUILD/fixgate audit show --db $FIXGATE_STATE_DIR/audit.db"
-echo "  $BUILD/fixgate audit export --db $FIXGATE_STATE_DIR/audit.db --format jsonl"
+echo "Every decision, action intent and result is in $STATE/audit.db:"
+echo "  $BUILD/fixgate audit show --db $STATE/audit.db"
+echo "  $BUILD/fixgate audit export --db $STATE/audit.db --format jsonl"
+echo "Run the service yourself:"
+echo "  $BUILD/fixgate serve --config <config with a server.wiz section> --listen 127.0.0.1:8080"

@@ -25,6 +25,8 @@ void add_approvals_command(CLI::App& app, ExitCode& exit);
 void add_notify_command(CLI::App& app, ExitCode& exit);
 void add_rollback_command(CLI::App& app, ExitCode& exit);
 void add_review_command(CLI::App& app, ExitCode& exit);
+void add_serve_command(CLI::App& app, ExitCode& exit);
+void add_demo_command(CLI::App& app, ExitCode& exit);
 void add_worker_command(CLI::App& app, ExitCode& exit);
 void add_lambda_command(CLI::App& app, ExitCode& exit);
 

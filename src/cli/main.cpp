@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   fixgate::cli::add_notify_command(app, exit);
   fixgate::cli::add_rollback_command(app, exit);
   fixgate::cli::add_review_command(app, exit);
+  fixgate::cli::add_serve_command(app, exit);
+  fixgate::cli::add_demo_command(app, exit);
   fixgate::cli::add_worker_command(app, exit);
   fixgate::cli::add_lambda_command(app, exit);
   try {
