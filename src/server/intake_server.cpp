@@ -429,6 +429,9 @@ Result<std::unique_ptr<IntakeServer>> IntakeServer::create(ServerOptions options
   auto impl = std::make_unique<Impl>(std::move(options), sink, verifier, registry, std::move(log));
   if (auto ok = impl->register_metrics(); !ok) return ok.error();
   impl->configure();
+  if (impl->options.extra_routes) {
+    if (auto ok = impl->options.extra_routes(impl->http); !ok) return ok.error();
+  }
   return std::unique_ptr<IntakeServer>(new IntakeServer(std::move(impl)));
 }
 

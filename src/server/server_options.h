@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -11,6 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+
+namespace httplib {
+class Server;
+}
 
 namespace fixgate::server {
 
@@ -35,6 +40,10 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10000};
   std::chrono::seconds keep_alive_timeout{5};       // idle keep-alive; also bounds how long stop() waits
   size_t threads = 8;
+  // Routes served beside intake (the approvals API), registered after intake's
+  // own so they cannot shadow them; not read from the config file. A failure
+  // fails IntakeServer::create.
+  std::function<Result<void>(httplib::Server&)> extra_routes;
 };
 
 // Keys (all optional; defaults above):

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "approvals/rest.h"
+#include "approvals/settings.h"
 #include "server/intake_server.h"
 #include "server/queue_intake_sink.h"
 #include "server/server_options.h"
@@ -132,6 +134,16 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   parts->sink = std::make_unique<WakingSink>(*parts->queue);
   parts->fetcher = std::make_unique<sns::CurlCertFetcher>();
   parts->verifier = std::make_unique<sns::SnsVerifier>(*parts->fetcher);
+  // The approvals REST API is served beside intake when approvers have tokens;
+  // without tokens nobody could authenticate, so it is not mounted at all.
+  auto approval_settings = approvals::settings_from_config(config);
+  if (!approval_settings) return approval_settings.error();
+  if (!approval_settings->api.tokens.empty()) {
+    approvals::ApprovalService* approval_service = &parts->engine->approvals();
+    server_options->extra_routes = [approval_service, api = approval_settings->api](httplib::Server& http) {
+      return approvals::mount_approvals_api(http, *approval_service, api);
+    };
+  }
   const logging::Logger access = parts->logger.child("server");
   auto server = server::IntakeServer::create(*server_options, *parts->sink, *parts->verifier, parts->registry,
                                              [access](std::string_view line) { access.write_raw(line); });

@@ -119,6 +119,33 @@ TEST_F(ServiceTest, PostedFindingIsDecidedRemediatedVerifiedAndAudited) {
   EXPECT_NE(metrics->body.find("fixgate_intake_enqueue_seconds_bucket"), std::string::npos);
 }
 
+// The approvals REST API rides on the intake's port once approvers have tokens;
+// a caller without the token learns nothing.
+TEST_F(ServiceTest, ApprovalsApiIsServedBesideIntakeOnlyWithTokens) {
+  ::setenv("FIXGATE_TEST_APPROVER_ALICE", "alice-token-0123456789abcdef", 1);
+  open("approvals:\n  api_tokens:\n    alice: \"${FIXGATE_TEST_APPROVER_ALICE}\"\n");
+  auto anonymous = client->Get("/api/v1/approvals");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  httplib::Headers wrong{{"Authorization", "Bearer not-alice-token-0000000000"}};
+  auto refused = client->Get("/api/v1/approvals", wrong);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  httplib::Headers alice{{"Authorization", "Bearer alice-token-0123456789abcdef"}};
+  auto listed = client->Get("/api/v1/approvals", alice);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  EXPECT_TRUE(nlohmann::json::parse(listed->body).contains("approvals"));
+  EXPECT_EQ(all_logs().find("alice-token-0123456789abcdef"), std::string::npos);
+}
+
+TEST_F(ServiceTest, ApprovalsApiIsAbsentWithoutTokens) {
+  open();
+  auto res = client->Get("/api/v1/approvals");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+}
+
 TEST_F(ServiceTest, BadInputGetsItsStatusAndNothingIsQueued) {
   open();
   const std::string good = t::example("wiz-s3-public-bucket-production.json");
