@@ -101,7 +101,8 @@ TEST_F(EngineTest, RemediatesVerifiesAndRecordsDecisionBeforeAction) {
   ASSERT_TRUE(records.ok());
   std::vector<std::string> kinds;
   for (const auto& record : *records) kinds.push_back(record.kind);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"decision", "action_intent", "action_result"}));
+  // role_session: which assumed-role session (access key id, never the secret) acts.
+  EXPECT_EQ(kinds, (std::vector<std::string>{"decision", "role_session", "action_intent", "action_result"}));
 
   const auto line = outcome.to_json();
   EXPECT_EQ(line["decision"]["outcome"], "remediate");
