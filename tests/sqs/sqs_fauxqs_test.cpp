@@ -5,7 +5,7 @@
 
 #include "aws/credentials.h"
 #include "aws/http.h"
-#include "fauxqs_peer.h"
+#include "fauxqs_suite.h"
 #include "sqs/sqs_client.h"
 
 namespace fixgate::sqs {
@@ -13,25 +13,11 @@ namespace {
 
 using fixgate::testing::FauxqsPeer;
 
-class SqsAgainstFauxqs : public ::testing::Test {
+class SqsAgainstFauxqs : public fixgate::testing::FauxqsSuite<SqsAgainstFauxqs> {
  protected:
-  static void SetUpTestSuite() {
-    if (auto why = FauxqsPeer::unavailable()) {
-      skip_reason_ = *why;
-      return;
-    }
-    peer_ = new FauxqsPeer();
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
   void SetUp() override {
-    if (!skip_reason_.empty()) {
-      if (std::getenv("FIXGATE_SKIP_PEERS") != nullptr) GTEST_SKIP() << skip_reason_;
-      FAIL() << skip_reason_;
-    }
-    ASSERT_FALSE(peer_->endpoint().empty()) << peer_->error();
+    FauxqsSuite::SetUp();
+    if (peer_missing()) return;
     aws::ClientConfig config;
     config.region = "us-east-1";
     config.endpoint_urls["SQS"] = peer_->endpoint();
@@ -43,8 +29,6 @@ class SqsAgainstFauxqs : public ::testing::Test {
 
   std::unique_ptr<SqsClient> queue(const std::string& url) { return std::make_unique<SqsClient>(client_, url); }
 
-  static inline FauxqsPeer* peer_ = nullptr;
-  static inline std::string skip_reason_;
   std::shared_ptr<aws::AwsClient> client_;
 };
 

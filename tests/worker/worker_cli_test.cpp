@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "cloudsim/simulator.h"
-#include "fauxqs_peer.h"
+#include "fauxqs_suite.h"
 
 extern char** environ;
 
@@ -86,25 +86,11 @@ class Process {
   pid_t pid_ = -1;
 };
 
-class WorkerCli : public ::testing::Test {
+class WorkerCli : public fixgate::testing::FauxqsSuite<WorkerCli> {
  protected:
-  static void SetUpTestSuite() {
-    if (auto why = FauxqsPeer::unavailable()) {
-      skip_reason_ = *why;
-      return;
-    }
-    peer_ = new FauxqsPeer();
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
   void SetUp() override {
-    if (!skip_reason_.empty()) {
-      if (std::getenv("FIXGATE_SKIP_PEERS") != nullptr) GTEST_SKIP() << skip_reason_;
-      FAIL() << skip_reason_;
-    }
-    ASSERT_FALSE(peer_->endpoint().empty()) << peer_->error();
+    FauxqsSuite::SetUp();
+    if (peer_missing()) return;
     auto created = cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/demo.json");
     ASSERT_TRUE(created.ok()) << created.error().to_string();
     sim_ = std::move(*created);
@@ -136,8 +122,6 @@ class WorkerCli : public ::testing::Test {
             "FIXGATE_EXTERNAL_ID=demo-external-id"};
   }
 
-  static inline FauxqsPeer* peer_ = nullptr;
-  static inline std::string skip_reason_;
   std::unique_ptr<cloudsim::Simulator> sim_;
   fs::path dir_;
 };

@@ -20,7 +20,7 @@
 #include "aws/http.h"
 #include "cloudsim/simulator.h"
 #include "engine/engine.h"
-#include "fauxqs_peer.h"
+#include "fauxqs_suite.h"
 #include "sqs/sqs_client.h"
 #include "worker/engine_handler.h"
 #include "worker/worker.h"
@@ -48,26 +48,11 @@ std::string bucket_finding(const std::string& issue_id, const std::string& bucke
   return doc.dump();
 }
 
-class WorkerThroughFauxqs : public ::testing::Test {
+class WorkerThroughFauxqs : public fixgate::testing::FauxqsSuite<WorkerThroughFauxqs> {
  protected:
-  static void SetUpTestSuite() {
-    if (auto why = FauxqsPeer::unavailable()) {
-      skip_reason_ = *why;
-      return;
-    }
-    peer_ = new FauxqsPeer();
-  }
-  static void TearDownTestSuite() {
-    delete peer_;
-    peer_ = nullptr;
-  }
-
   void SetUp() override {
-    if (!skip_reason_.empty()) {
-      if (std::getenv("FIXGATE_SKIP_PEERS") != nullptr) GTEST_SKIP() << skip_reason_;
-      FAIL() << skip_reason_;
-    }
-    ASSERT_FALSE(peer_->endpoint().empty()) << peer_->error();
+    FauxqsSuite::SetUp();
+    if (peer_missing()) return;
     ::setenv("FIXGATE_EXTERNAL_ID", "demo-external-id", 1);
     auto created = cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/demo.json");
     ASSERT_TRUE(created.ok()) << created.error().to_string();
@@ -162,8 +147,6 @@ class WorkerThroughFauxqs : public ::testing::Test {
     return next == expected.size();
   }
 
-  static inline FauxqsPeer* peer_ = nullptr;
-  static inline std::string skip_reason_;
   std::unique_ptr<cloudsim::Simulator> sim_;
   std::unique_ptr<engine::Engine> engine_;
   std::shared_ptr<aws::AwsClient> aws_;
