@@ -6,13 +6,13 @@
 #include "actions/aws_cloud_api.h"
 #include "actions/registry.h"
 #include "actions/rollback_store.h"
-#include "audit/sqlite_audit_log.h"
 #include "broker/broker_options.h"
 #include "broker/credential_broker.h"
 #include "approvals/settings.h"
 #include "engine/platform.h"
 #include "enrichment/hooks.h"
 #include "notify/service.h"
+#include "pgaudit/audit_store.h"
 #include "guardrails/guardrail_config.h"
 
 namespace fixgate::engine {
@@ -88,7 +88,7 @@ nlohmann::json FindingOutcome::to_json() const {
 
 struct Engine::Parts {
   Config config;
-  std::unique_ptr<audit::SqliteAuditLog> audit;
+  std::unique_ptr<audit::AuditSink> audit;
   std::unique_ptr<guardrails::Guardrails> guardrails;
   std::unique_ptr<LazySessions> sessions;
   std::unique_ptr<actions::FileRollbackStore> rollbacks;
@@ -115,8 +115,9 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   }
   parts->guardrails = std::make_unique<guardrails::Guardrails>(*guard_config, guardrails::steady_clock());
 
-  auto audit_log = audit::SqliteAuditLog::open(options.audit_db.empty() ? options.state_dir + "/audit.db"
-                                                                        : options.audit_db);
+  // A postgresql:// URI shares one chain between workers; anything else is a SQLite file.
+  auto audit_log = pgaudit::open_audit_store(options.audit_db.empty() ? options.state_dir + "/audit.db"
+                                                                      : options.audit_db);
   if (!audit_log.ok()) return audit_log.error();
   parts->audit = std::move(*audit_log);
 

@@ -1,0 +1,69 @@
+// One throwaway PostgreSQL cluster per test binary (a gtest Environment) and a
+// fixture giving every test its own empty database in it. Without PostgreSQL
+// the suite fails loudly; under FIXGATE_SKIP_PEERS it is skipped with the reason
+// (the convention of tests/sqs/fauxqs_suite.h).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "pg_cluster.h"
+
+namespace fixgate::testing {
+
+class PgClusterEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (auto why = PgCluster::unavailable()) {
+      skip_reason_ = *why;
+      return;
+    }
+    cluster_ = std::make_unique<PgCluster>();
+  }
+  void TearDown() override { cluster_.reset(); }
+
+  static PgClusterEnvironment* instance() {
+    static PgClusterEnvironment* env =
+        static_cast<PgClusterEnvironment*>(::testing::AddGlobalTestEnvironment(new PgClusterEnvironment));
+    return env;
+  }
+  PgCluster* cluster() const { return cluster_.get(); }
+  const std::string& skip_reason() const { return skip_reason_; }
+
+ private:
+  std::unique_ptr<PgCluster> cluster_;
+  std::string skip_reason_;
+};
+
+// Registered before main(), as gtest requires of environments.
+inline PgClusterEnvironment* const kPgClusterEnvironment = PgClusterEnvironment::instance();
+
+// A derived SetUp calls PgSuite::SetUp() first and returns when the test was
+// skipped or failed (peer_missing()).
+class PgSuite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto* env = PgClusterEnvironment::instance();
+    if (!env->skip_reason().empty()) {
+      if (std::getenv("FIXGATE_SKIP_PEERS") != nullptr) GTEST_SKIP() << env->skip_reason();
+      FAIL() << env->skip_reason();
+    }
+    ASSERT_NE(env->cluster(), nullptr);
+    ASSERT_TRUE(env->cluster()->ok()) << env->cluster()->error();
+    cluster_ = env->cluster();
+    database_ = cluster_->create_database();
+    uri_ = cluster_->uri(database_);
+  }
+  bool peer_missing() const { return IsSkipped() || HasFailure(); }
+  // Superuser SQL in this test's database; "" on success, else the server's message.
+  std::string sql(const std::string& statement) const { return cluster_->exec(database_, statement); }
+
+  PgCluster* cluster_ = nullptr;
+  std::string database_;
+  std::string uri_;
+};
+
+}  // namespace fixgate::testing

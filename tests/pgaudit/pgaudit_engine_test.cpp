@@ -1,0 +1,185 @@
+// Distributed mode end to end: two Engines — two workers, each with its own
+// state dir — decide and act on the example findings at the same time into one
+// PostgreSQL audit log. The shared chain must verify, hold exactly one decision
+// per finding, and hold the same records, kind for kind, as one Engine
+// processing the same findings alone into its embedded SQLite log.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "audit/sqlite_audit_log.h"
+#include "aws/credentials.h"
+#include "aws/http.h"
+#include "cloudsim/simulator.h"
+#include "pg_suite.h"
+
+namespace fixgate::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::vector<fs::path> example_findings() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(FIXGATE_SOURCE_DIR "/examples/findings")) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The cloud the example findings describe, on loopback.
+struct Cloud {
+  std::unique_ptr<cloudsim::Simulator> sim;
+  aws::ClientConfig platform;
+
+  std::string start() {
+    auto created = cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/examples.json");
+    if (!created.ok()) return created.error().to_string();
+    sim = std::move(*created);
+    if (auto started = sim->start(0); !started.ok()) return started.error().to_string();
+    platform.region = "us-east-1";
+    platform.endpoint_url = sim->endpoint();
+    platform.endpoint_urls["S3 Control"] = "http://localhost:" + std::to_string(sim->port());
+    platform.transport = aws::make_curl_transport();
+    platform.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+        aws::Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt, "test"});
+    return "";
+  }
+};
+
+class DistributedEngineTest : public fixgate::testing::PgSuite {
+ protected:
+  void SetUp() override {
+    PgSuite::SetUp();
+    if (peer_missing()) return;
+    ::setenv("FIXGATE_EXTERNAL_ID", "demo-external-id", 1);
+    root_ = fs::temp_directory_path() / ("fixgate-pgaudit-engine-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    if (!root_.empty()) fs::remove_all(root_, ignored);
+  }
+
+  std::unique_ptr<Engine> open_engine(const Cloud& cloud, const std::string& name, const std::string& audit_db) {
+    EngineOptions options;
+    options.config_path = FIXGATE_SOURCE_DIR "/examples/fixgate.yaml";
+    options.state_dir = (root_ / name).string();
+    fs::create_directories(options.state_dir);
+    options.audit_db = audit_db;
+    options.platform = cloud.platform;
+    options.actor = "fixgate-" + name;
+    auto opened = Engine::open(std::move(options));
+    if (!opened.ok()) ADD_FAILURE() << name << ": " << opened.error().to_string();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+  static std::map<std::string, int> kinds(audit::AuditSink& log) {
+    std::map<std::string, int> count;
+    auto records = log.read(audit::AuditQuery{.limit = 0});
+    if (!records.ok()) {
+      ADD_FAILURE() << records.error().to_string();
+      return count;
+    }
+    for (const auto& r : *records) ++count[r.kind];
+    return count;
+  }
+
+  fs::path root_;
+};
+
+TEST_F(DistributedEngineTest, TwoWorkersShareOneGaplessChain) {
+  if (peer_missing()) return;
+  const std::vector<fs::path> files = example_findings();
+  ASSERT_GE(files.size(), 10u);
+
+  // Reference: one Engine, the findings in order, its own SQLite log and cloud.
+  std::map<std::string, int> expected;
+  {
+    Cloud cloud;
+    ASSERT_EQ(cloud.start(), "");
+    auto alone = open_engine(cloud, "alone", "");
+    ASSERT_NE(alone, nullptr);
+    for (const auto& file : files) {
+      auto outcomes = alone->handle_payload(slurp(file));
+      ASSERT_TRUE(outcomes.ok()) << file << ": " << outcomes.error().to_string();
+    }
+    auto report = alone->audit().verify();
+    ASSERT_TRUE(report.ok() && report->ok());
+    expected = kinds(alone->audit());
+  }
+
+  // Two workers, alternate findings each, at the same time, one PostgreSQL log.
+  Cloud cloud;
+  ASSERT_EQ(cloud.start(), "");
+  auto worker_a = open_engine(cloud, "worker-a", uri_);
+  auto worker_b = open_engine(cloud, "worker-b", uri_);
+  ASSERT_TRUE(worker_a && worker_b);
+  std::vector<std::vector<FindingOutcome>> outcomes(2);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      Engine& engine = w == 0 ? *worker_a : *worker_b;
+      for (size_t i = static_cast<size_t>(w); i < files.size(); i += 2) {
+        auto handled = engine.handle_payload(slurp(files[i]));
+        if (!handled.ok()) {
+          ADD_FAILURE() << files[i] << ": " << handled.error().to_string();
+          continue;
+        }
+        for (auto& outcome : *handled) outcomes[w].push_back(std::move(outcome));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  // Both workers read the same chain, and it is intact.
+  auto report_a = worker_a->audit().verify();
+  auto report_b = worker_b->audit().verify();
+  ASSERT_TRUE(report_a.ok()) << report_a.error().to_string();
+  ASSERT_TRUE(report_b.ok()) << report_b.error().to_string();
+  EXPECT_TRUE(report_a->ok()) << report_a->first_break->message;
+  EXPECT_TRUE(report_a->warnings.empty());
+  EXPECT_EQ(report_a->head_hash, report_b->head_hash);
+
+  // Each finding decided exactly once, by the worker that handled it.
+  size_t decided = 0;
+  for (int w = 0; w < 2; ++w) {
+    for (const FindingOutcome& outcome : outcomes[w]) {
+      ++decided;
+      auto records = worker_b->audit().read(
+          audit::AuditQuery{.correlation_id = outcome.decided.decision.correlation_id, .kind = "decision"});
+      ASSERT_TRUE(records.ok());
+      ASSERT_EQ(records->size(), 1u) << outcome.decided.decision.correlation_id;
+      EXPECT_EQ((*records)[0].seq, outcome.decided.audit_seq);
+      EXPECT_EQ((*records)[0].actor, w == 0 ? "fixgate-worker-a" : "fixgate-worker-b");
+    }
+  }
+  EXPECT_EQ(decided, files.size());
+
+  // The same evidence as one Engine alone, record for record by kind.
+  const std::map<std::string, int> shared = kinds(worker_a->audit());
+  EXPECT_EQ(shared, expected);
+  int total = 0;
+  for (const auto& [kind, n] : expected) total += n;
+  EXPECT_EQ(report_a->records, total);
+  EXPECT_GT(shared.count("action_result"), 0u);
+}
+
+}  // namespace
+}  // namespace fixgate::engine
