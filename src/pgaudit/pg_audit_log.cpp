@@ -138,6 +138,20 @@ std::string insert_sql(size_t rows) {
   return sql;
 }
 
+// libpq passes text parameters as C strings, so a NUL byte would silently cut
+// a field short and the stored record would no longer match its hash. (The
+// body is safe: canonical JSON escapes NUL as \u0000.)
+Result<void> refuse_nul_bytes(const AuditEntry& entry) {
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"correlation_id", &entry.correlation_id},
+                                     {"finding_id", &entry.finding_id},
+                                     {"actor", &entry.actor}}) {
+    if (value->find('\0') != std::string::npos) {
+      return make_error("audit.invalid_entry", std::string(field) + " holds a NUL byte, which PostgreSQL text cannot store");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 struct PgAuditLog::Impl {
@@ -238,6 +252,7 @@ Result<std::vector<AuditRecord>> PgAuditLog::append_batch(const std::vector<Audi
       return error;
     };
     if (auto valid = audit::validate_entry(entry); !valid) return name_entry(valid.error());
+    if (auto text = refuse_nul_bytes(entry); !text) return name_entry(text.error());
     auto body = audit::canonical_body(entry.body);
     if (!body) return name_entry(body.error());
     records[i].body = std::move(body).value();

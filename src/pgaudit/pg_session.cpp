@@ -14,9 +14,11 @@ std::string one_line(std::string text) {
   std::string out;
   for (char c : text) {
     if (c == '\n') {
-      out += "; ";
+      out += ";";
+    } else if (c == '\t') {
+      if (out.empty() || out.back() != ' ') out += ' ';
     } else if (c != '\r') {
-      out += c;
+      if (c != ' ' || out.empty() || out.back() != ' ') out += c;
     }
   }
   return out;
@@ -38,7 +40,8 @@ Error Session::error_from(const PGresult* result, std::string_view what) const {
   }
   if (message.empty()) message = PQerrorMessage(conn_.get());
   if (message.empty() && result != nullptr) message = std::string("unexpected ") + PQresStatus(PQresultStatus(result));
-  return make_error("audit.postgres", pool_->scrub(std::string(what) + ": " + one_line(message)));
+  // Scrubbed before it is reflowed, so a password is found as libpq quoted it.
+  return make_error("audit.postgres", std::string(what) + ": " + one_line(pool_->scrub(message)));
 }
 
 Result<PgResultPtr> Session::exec(const std::string& sql, ExecStatusType want, std::string_view what) {
@@ -82,8 +85,7 @@ Result<PgConnPtr> ConnectionPool::connect() {
   PgConnPtr conn(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (!conn) return make_error("audit.postgres", "cannot connect to " + display_ + ": out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return make_error("audit.postgres",
-                      scrub("cannot connect to " + display_ + ": " + one_line(PQerrorMessage(conn.get()))));
+    return make_error("audit.postgres", "cannot connect to " + display_ + ": " + one_line(scrub(PQerrorMessage(conn.get()))));
   }
   return conn;
 }

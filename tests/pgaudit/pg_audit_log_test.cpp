@@ -470,10 +470,11 @@ TEST_F(PgAuditLogTest, LeastPrivilegedWorkerRoleAppendsButCannotRewrite) {
   // The owner creates the schema; workers get what docs/sqs-worker-and-lambda.md lists.
   write_ten();
   ASSERT_EQ(sql("CREATE ROLE fixgate_worker LOGIN; "
+                "GRANT USAGE ON SCHEMA " + schema_ + " TO fixgate_worker; "
                 "GRANT SELECT ON fixgate_schema TO fixgate_worker; "
                 "GRANT SELECT, INSERT ON audit_records TO fixgate_worker;"),
             "");
-  const std::string worker_uri = cluster_->uri(database_, "fixgate_worker");
+  const std::string worker_uri = cluster_->uri(schema_, "fixgate_worker");
   auto log = PgAuditLog::open(worker_uri, {.clock = &clock_});
   ASSERT_TRUE(log.ok()) << log.error().to_string();
   auto r = (*log)->append(entry("decision", "c", "f", {}));
@@ -515,12 +516,11 @@ TEST_F(PgAuditLogTest, ConnectionErrorsNeverShowThePassword) {
     std::string uri;
   };
   const std::vector<Case> cases = {
-      {"wrong password", cluster_->uri(database_, "fixgate_pw", secret)},
-      {"malformed percent escape", cluster_->uri(database_, "fixgate_pw", secret + "%zz")},
-      {"unknown parameter", "postgresql://fixgate_pw:" + secret + "@/" + database_ + "?host=" +
-                                cluster_->socket_dir() + "&bogus=" + secret},
-      {"no server there", "postgres://fixgate_pw:" + secret + "@/" + database_ + "?host=/nonexistent"},
-      {"password parameter", "postgresql:///" + database_ + "?host=/nonexistent&password=" + secret},
+      {"wrong password", cluster_->uri(schema_, "fixgate_pw", secret)},
+      {"malformed percent escape", cluster_->uri(schema_, "fixgate_pw", secret + "%zz")},
+      {"unknown parameter", cluster_->uri(schema_, "fixgate_pw", secret) + "&bogus=" + secret},
+      {"no server there", "postgres://fixgate_pw:" + secret + "@/postgres?host=/nonexistent"},
+      {"password parameter", "postgresql:///postgres?host=/nonexistent&password=" + secret},
       {"keyword form", "host=/nonexistent dbname=x password='" + secret + "'"},
   };
   for (const Case& c : cases) {
@@ -529,8 +529,13 @@ TEST_F(PgAuditLogTest, ConnectionErrorsNeverShowThePassword) {
     EXPECT_EQ(log.error().code, "audit.postgres") << c.name;
     EXPECT_EQ(log.error().message.find(secret), std::string::npos) << c.name << ": " << log.error().message;
     EXPECT_NE(log.error().message.find("cannot connect to"), std::string::npos) << c.name << ": " << log.error().message;
+    if (c.name == "wrong password") {
+      EXPECT_NE(log.error().message.find("password authentication failed"), std::string::npos) << log.error().message;
+      EXPECT_NE(log.error().message.find("fixgate_pw:***@"), std::string::npos) << log.error().message;
+    }
+    if (::getenv("FIXGATE_TEST_VERBOSE") != nullptr) std::fprintf(stderr, "%s: %s\n", c.name.c_str(), log.error().message.c_str());
   }
-  auto right = PgAuditLog::open(cluster_->uri(database_, "fixgate_pw", "right-password"));
+  auto right = PgAuditLog::open(cluster_->uri(schema_, "fixgate_pw", "right-password"));
   ASSERT_FALSE(right.ok());  // it may log in, but it may not create the schema
   EXPECT_EQ(right.error().message.find("right-password"), std::string::npos) << right.error().message;
 }

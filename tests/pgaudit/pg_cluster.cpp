@@ -112,21 +112,23 @@ std::string PgCluster::run(const std::string& command) const {
   return "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "\n" + tail_of(log);
 }
 
-std::string PgCluster::uri(const std::string& database, const std::string& user, const std::string& password) const {
+std::string PgCluster::uri(const std::string& schema, const std::string& user, const std::string& password) const {
   std::string uri = "postgresql://" + user;
   if (!password.empty()) uri += ":" + password;
-  return uri + "@/" + database + "?host=" + dir_;
+  uri += "@/postgres?host=" + dir_;
+  if (!schema.empty()) uri += "&options=-csearch_path%3D" + schema;
+  return uri;
 }
 
-std::string PgCluster::create_database() {
-  const std::string name = "fixgate_test_" + std::to_string(++databases_);
-  const std::string failed = exec("postgres", "CREATE DATABASE " + name);
-  if (!failed.empty()) std::fprintf(stderr, "CREATE DATABASE %s: %s\n", name.c_str(), failed.c_str());
+std::string PgCluster::create_schema() {
+  const std::string name = "fixgate_test_" + std::to_string(++schemas_);
+  const std::string failed = exec("", "CREATE SCHEMA " + name);
+  if (!failed.empty()) std::fprintf(stderr, "CREATE SCHEMA %s: %s\n", name.c_str(), failed.c_str());
   return name;
 }
 
-std::string PgCluster::exec(const std::string& database, const std::string& sql) const {
-  PGconn* conn = PQconnectdb(uri(database).c_str());
+std::string PgCluster::exec(const std::string& schema, const std::string& sql) const {
+  PGconn* conn = PQconnectdb(uri(schema).c_str());
   std::string error;
   if (PQstatus(conn) != CONNECTION_OK) {
     error = PQerrorMessage(conn);

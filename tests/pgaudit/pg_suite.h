@@ -1,5 +1,5 @@
 // One throwaway PostgreSQL cluster per test binary (a gtest Environment) and a
-// fixture giving every test its own empty database in it. Without PostgreSQL
+// fixture giving every test its own empty schema in it. Without PostgreSQL
 // the suite fails loudly; under FIXGATE_SKIP_PEERS it is skipped with the reason
 // (the convention of tests/sqs/fauxqs_suite.h).
 #pragma once
@@ -54,15 +54,15 @@ class PgSuite : public ::testing::Test {
     ASSERT_NE(env->cluster(), nullptr);
     ASSERT_TRUE(env->cluster()->ok()) << env->cluster()->error();
     cluster_ = env->cluster();
-    database_ = cluster_->create_database();
-    uri_ = cluster_->uri(database_);
+    schema_ = cluster_->create_schema();
+    uri_ = cluster_->uri(schema_);
   }
   bool peer_missing() const { return IsSkipped() || HasFailure(); }
-  // Superuser SQL in this test's database; "" on success, else the server's message.
-  std::string sql(const std::string& statement) const { return cluster_->exec(database_, statement); }
+  // Superuser SQL in this test's schema; "" on success, else the server's message.
+  std::string sql(const std::string& statement) const { return cluster_->exec(schema_, statement); }
 
   PgCluster* cluster_ = nullptr;
-  std::string database_;
+  std::string schema_;
   std::string uri_;
 };
 
