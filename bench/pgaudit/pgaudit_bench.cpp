@@ -51,7 +51,10 @@ std::unique_ptr<PgAuditLog> fresh_log(benchmark::State& state, size_t connection
 }
 
 AuditEntry decision(int i) {
-  return AuditEntry{"decision", "corr-" + std::to_string(i), "wiz-issue-" + std::to_string(i), "fixgate-bench",
+  return AuditEntry{"decision",
+                    "corr-" + std::to_string(i),
+                    "wiz-issue-" + std::to_string(i),
+                    "fixgate-bench",
                     {{"outcome", "remediate"},
                      {"reason", "eligible"},
                      {"evidence", {{"environment", "production"}, {"severity", "CRITICAL"}, {"i", i}}}}};

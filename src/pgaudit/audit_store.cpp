@@ -8,7 +8,8 @@
 
 namespace fixgate::pgaudit {
 
-Result<std::unique_ptr<audit::AuditSink>> open_audit_store(const std::string& location, AuditStoreOptions options) {
+Result<std::unique_ptr<audit::AuditSink>> open_audit_store(const std::string& location,
+                                                           AuditStoreOptions options) {
   if (is_postgres_uri(location)) {
     auto log = PgAuditLog::open(location, PgAuditOptions{.read_only = options.read_only});
     if (!log) return log.error();
@@ -20,10 +21,11 @@ Result<std::unique_ptr<audit::AuditSink>> open_audit_store(const std::string& lo
 }
 
 std::string display_audit_location(const std::string& location) {
-  return is_postgres_uri(location) ? redact_conninfo(location) : location;
+  return is_postgres_uri(location) ? display_conninfo(location) : location;
 }
 
-std::string choose_audit_location(const std::string& given, const std::function<std::string()>& state_default) {
+std::string choose_audit_location(const std::string& given,
+                                  const std::function<std::string()>& state_default) {
   if (!given.empty()) return given;
   const char* url = std::getenv(kAuditUrlEnv);
   if (url != nullptr && *url != '\0') return url;

@@ -32,6 +32,7 @@ std::string display_audit_location(const std::string& location);
 // Which audit log a command uses: `given` (its --audit-db) when set, else
 // $FIXGATE_AUDIT_URL when set, else `state_default()` (called only then, as it
 // may create the state directory).
-std::string choose_audit_location(const std::string& given, const std::function<std::string()>& state_default);
+std::string choose_audit_location(const std::string& given,
+                                  const std::function<std::string()>& state_default);
 
 }  // namespace fixgate::pgaudit

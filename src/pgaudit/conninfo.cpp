@@ -166,4 +166,8 @@ std::string scrub_secrets(std::string message, const std::vector<std::string>& s
   return message;
 }
 
+std::string display_conninfo(std::string_view conninfo) {
+  return scrub_secrets(redact_conninfo(conninfo), conninfo_secrets(conninfo));
+}
+
 }  // namespace fixgate::pgaudit

@@ -26,4 +26,8 @@ std::vector<std::string> conninfo_secrets(std::string_view conninfo);
 // `message` with every occurrence of every secret replaced by "***".
 std::string scrub_secrets(std::string message, const std::vector<std::string>& secrets);
 
+// What to print for a conninfo: redacted, and scrubbed of its passwords
+// wherever else they appear (say, pasted into another parameter by mistake).
+std::string display_conninfo(std::string_view conninfo);
+
 }  // namespace fixgate::pgaudit

@@ -142,11 +142,13 @@ std::string insert_sql(size_t rows) {
 // a field short and the stored record would no longer match its hash. (The
 // body is safe: canonical JSON escapes NUL as \u0000.)
 Result<void> refuse_nul_bytes(const AuditEntry& entry) {
-  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"correlation_id", &entry.correlation_id},
-                                     {"finding_id", &entry.finding_id},
-                                     {"actor", &entry.actor}}) {
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"correlation_id", &entry.correlation_id},
+        {"finding_id", &entry.finding_id},
+        {"actor", &entry.actor}}) {
     if (value->find('\0') != std::string::npos) {
-      return make_error("audit.invalid_entry", std::string(field) + " holds a NUL byte, which PostgreSQL text cannot store");
+      return make_error("audit.invalid_entry",
+                        std::string(field) + " holds a NUL byte, which PostgreSQL text cannot store");
     }
   }
   return {};
@@ -156,14 +158,16 @@ Result<void> refuse_nul_bytes(const AuditEntry& entry) {
 
 struct PgAuditLog::Impl {
   Impl(const std::string& conninfo, PgAuditOptions opts)
-      : options(opts), pool(conninfo, redact_conninfo(conninfo), opts.max_connections, opts.connect_timeout_seconds) {}
+      : options(opts),
+        pool(conninfo, display_conninfo(conninfo), opts.max_connections, opts.connect_timeout_seconds) {}
   PgAuditOptions options;
   ConnectionPool pool;
 
   Result<void> check_schema(Session& session);
   Result<void> ensure_schema(Session& session);
   Result<PgResultPtr> lock_head(Session& session);
-  Result<std::vector<AuditRecord>> append_in(Session& session, const PGresult* head, std::vector<AuditRecord> records);
+  Result<std::vector<AuditRecord>> append_in(Session& session, const PGresult* head,
+                                             std::vector<AuditRecord> records);
 };
 
 Result<void> PgAuditLog::Impl::check_schema(Session& session) {
@@ -176,7 +180,8 @@ Result<void> PgAuditLog::Impl::check_schema(Session& session) {
   const bool has_schema = std::string_view(PQgetvalue(tables->get(), 0, 1)) == "t";
   const std::string encoding = PQgetvalue(tables->get(), 0, 2);
   if (!has_records && !has_schema) return make_error("audit.open", "no audit log at " + pool.display());
-  if (!has_records || !has_schema) return make_error("audit.open", pool.display() + " is not a fixgate audit log");
+  if (!has_records || !has_schema)
+    return make_error("audit.open", pool.display() + " is not a fixgate audit log");
   if (encoding != "UTF8" && encoding != "SQL_ASCII") {
     return make_error("audit.open", pool.display() + " is encoded " + encoding +
                                         ", which cannot hold every audit record; use a database created with "
@@ -185,10 +190,12 @@ Result<void> PgAuditLog::Impl::check_schema(Session& session) {
   auto version = session.exec("SELECT version FROM fixgate_schema WHERE component = 'audit'", PGRES_TUPLES_OK,
                               "cannot read the schema version");
   if (!version) return version.error();
-  const long found = PQntuples(version->get()) > 0 ? std::strtol(PQgetvalue(version->get(), 0, 0), nullptr, 10) : 0;
+  const long found =
+      PQntuples(version->get()) > 0 ? std::strtol(PQgetvalue(version->get(), 0, 0), nullptr, 10) : 0;
   if (found != kSchemaVersion) {
     return make_error("audit.open", pool.display() + " has audit schema version " + std::to_string(found) +
-                                        "; this fixgate understands version " + std::to_string(kSchemaVersion));
+                                        "; this fixgate understands version " +
+                                        std::to_string(kSchemaVersion));
   }
   return {};
 }
@@ -196,8 +203,10 @@ Result<void> PgAuditLog::Impl::check_schema(Session& session) {
 // Creates the schema once, under a lock, so two workers starting against an
 // empty database at the same moment do not both create it.
 Result<void> PgAuditLog::Impl::ensure_schema(Session& session) {
-  auto locked = session.exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(") + kLockClass + ", 0)",
-                             PGRES_TUPLES_OK, "cannot lock the schema of " + pool.display());
+  auto locked =
+      session.exec(std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(") +
+                       kLockClass + ", 0)",
+                   PGRES_TUPLES_OK, "cannot lock the schema of " + pool.display());
   if (!locked) {
     session.rollback();
     return locked.error();
@@ -207,7 +216,8 @@ Result<void> PgAuditLog::Impl::ensure_schema(Session& session) {
                                 "cannot read the schema");
     if (!present) return present.error();
     if (std::string_view(PQgetvalue(present->get(), 0, 0)) == "t") return check_schema(session);
-    auto created = session.exec(schema_sql(), PGRES_COMMAND_OK, "cannot create the audit schema in " + pool.display());
+    auto created =
+        session.exec(schema_sql(), PGRES_COMMAND_OK, "cannot create the audit schema in " + pool.display());
     if (!created) return created.error();
     return check_schema(session);
   }();
@@ -282,13 +292,17 @@ Result<std::vector<AuditRecord>> PgAuditLog::append_batch(const std::vector<Audi
 }
 
 // One round trip: begin, take the chain lock, read the head and the time.
+// READ COMMITTED whatever the server's default: the head must be read with a
+// snapshot taken after the lock is held, or a commit made while this append
+// waited would be missed and the insert refused.
 Result<PgResultPtr> PgAuditLog::Impl::lock_head(Session& session) {
-  auto head = session.exec(std::string("BEGIN; SELECT pg_advisory_xact_lock(") + kLockClass +
-                               ", 'audit_records'::regclass::oid::int); "
-                               "SELECT h.seq, h.hash, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint "
-                               "FROM (SELECT 1) AS one LEFT JOIN LATERAL "
-                               "(SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1) AS h ON true",
-                           PGRES_TUPLES_OK, "cannot lock the head of the audit log");
+  auto head = session.exec(
+      std::string("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(") + kLockClass +
+          ", 'audit_records'::regclass::oid::int); "
+          "SELECT h.seq, h.hash, floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint "
+          "FROM (SELECT 1) AS one LEFT JOIN LATERAL "
+          "(SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1) AS h ON true",
+      PGRES_TUPLES_OK, "cannot lock the head of the audit log");
   if (!head) session.rollback();
   return head;
 }
@@ -321,8 +335,8 @@ Result<std::vector<AuditRecord>> PgAuditLog::Impl::append_in(Session& session, c
     params.reserve(rows * 9);
     for (size_t i = first; i < first + rows; ++i) {
       const AuditRecord& r = records[i];
-      for (const std::string* field : {&r.time, &r.kind, &r.correlation_id, &r.finding_id, &r.actor, &r.body,
-                                       &r.prev_hash, &r.hash}) {
+      for (const std::string* field :
+           {&r.time, &r.kind, &r.correlation_id, &r.finding_id, &r.actor, &r.body, &r.prev_hash, &r.hash}) {
         if (field == &r.time) params.push_back(std::to_string(r.seq));
         params.push_back(*field);
       }
@@ -341,7 +355,8 @@ Result<std::vector<AuditRecord>> PgAuditLog::Impl::append_in(Session& session, c
   }
   // COMMIT of a transaction the server already aborted answers ROLLBACK.
   if (std::string_view(PQcmdStatus(committed->get())) != "COMMIT") {
-    return make_error("audit.postgres", "cannot commit audit records: the server rolled the transaction back");
+    return make_error("audit.postgres",
+                      "cannot commit audit records: the server rolled the transaction back");
   }
   return records;
 }
@@ -358,12 +373,12 @@ Result<VerifyReport> PgAuditLog::verify(const VerifyOptions& options) {
   auto begun = session->exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", PGRES_COMMAND_OK,
                              "cannot read the audit log");
   if (!begun) return fail(begun.error());
-  auto triggers = session->exec_params(kTriggersInForce, {kRefuseChangeBody, kExtendChainBody}, PGRES_TUPLES_OK,
-                                       "cannot read the audit log's triggers");
+  auto triggers = session->exec_params(kTriggersInForce, {kRefuseChangeBody, kExtendChainBody},
+                                       PGRES_TUPLES_OK, "cannot read the audit log's triggers");
   if (!triggers) return fail(triggers.error());
   const long in_force = std::strtol(PQgetvalue(triggers->get(), 0, 0), nullptr, 10);
-  auto declared = session->exec(std::string("DECLARE fixgate_audit_verify NO SCROLL CURSOR FOR SELECT ") + kColumns +
-                                    " FROM audit_records ORDER BY seq",
+  auto declared = session->exec(std::string("DECLARE fixgate_audit_verify NO SCROLL CURSOR FOR SELECT ") +
+                                    kColumns + " FROM audit_records ORDER BY seq",
                                 PGRES_COMMAND_OK, "cannot read audit records");
   if (!declared) return fail(declared.error());
   audit::ChainVerifier verifier(options);

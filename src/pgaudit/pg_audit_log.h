@@ -25,8 +25,8 @@ namespace fixgate::pgaudit {
 struct PgAuditOptions {
   // nullptr: the server's clock. A clock here (tests) must outlive the log.
   const audit::Clock* clock = nullptr;
-  bool read_only = false;        // verify/show/export only; never creates the schema
-  size_t max_connections = 4;    // per log; appends queue on the database lock anyway
+  bool read_only = false;      // verify/show/export only; never creates the schema
+  size_t max_connections = 4;  // per log; appends queue on the database lock anyway
   int connect_timeout_seconds = 10;
 };
 
@@ -49,7 +49,8 @@ class PgAuditLog final : public audit::AuditSink {
   // "audit.invalid_entry", "audit.read_only".
   using AuditSink::verify;
   Result<audit::AuditRecord> append(const audit::AuditEntry& entry) override;
-  Result<std::vector<audit::AuditRecord>> append_batch(const std::vector<audit::AuditEntry>& entries) override;
+  Result<std::vector<audit::AuditRecord>> append_batch(
+      const std::vector<audit::AuditEntry>& entries) override;
   Result<audit::VerifyReport> verify(const audit::VerifyOptions& options) override;
   Result<std::vector<audit::AuditRecord>> read(const audit::AuditQuery& query) override;
 

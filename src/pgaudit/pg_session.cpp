@@ -35,13 +35,16 @@ Error Session::error_from(const PGresult* result, std::string_view what) const {
   if (result != nullptr) {
     if (const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)) {
       message = primary;
-      if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) message += " (" + std::string(detail) + ")";
+      if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL))
+        message += " (" + std::string(detail) + ")";
     }
   }
   if (message.empty()) message = PQerrorMessage(conn_.get());
-  if (message.empty() && result != nullptr) message = std::string("unexpected ") + PQresStatus(PQresultStatus(result));
+  if (message.empty() && result != nullptr)
+    message = std::string("unexpected ") + PQresStatus(PQresultStatus(result));
   // Scrubbed before it is reflowed, so a password is found as libpq quoted it.
-  return make_error("audit.postgres", std::string(what) + ": " + one_line(pool_->scrub(message)));
+  return make_error("audit.postgres",
+                    pool_->scrub(std::string(what) + ": " + one_line(pool_->scrub(message))));
 }
 
 Result<PgResultPtr> Session::exec(const std::string& sql, ExecStatusType want, std::string_view what) {
@@ -55,8 +58,8 @@ Result<PgResultPtr> Session::exec_params(const std::string& sql, const std::vect
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.c_str());
-  PgResultPtr result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                  nullptr, nullptr, 0));
+  PgResultPtr result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                  values.data(), nullptr, nullptr, 0));
   if (!result || PQresultStatus(result.get()) != want) return error_from(result.get(), what);
   return result;
 }
@@ -74,18 +77,23 @@ ConnectionPool::ConnectionPool(std::string conninfo, std::string display, size_t
       max_connections_(max_connections == 0 ? 1 : max_connections),
       connect_timeout_seconds_(connect_timeout_seconds) {}
 
-std::string ConnectionPool::scrub(std::string message) const { return scrub_secrets(std::move(message), secrets_); }
+std::string ConnectionPool::scrub(std::string message) const {
+  return scrub_secrets(std::move(message), secrets_);
+}
 
 Result<PgConnPtr> ConnectionPool::connect() {
-  // Defaults come first so that the same keywords in the user's conninfo win.
+  // Defaults come before the user's conninfo ("dbname", expanded), so the same
+  // keywords there win; client_encoding comes after it because records are
+  // UTF-8 and hashed as such: any conversion would break the chain.
   const std::string timeout = std::to_string(connect_timeout_seconds_);
-  const std::array<const char*, 5> keywords = {"connect_timeout", "fallback_application_name", "client_encoding",
-                                               "dbname", nullptr};
-  const std::array<const char*, 5> values = {timeout.c_str(), "fixgate", "UTF8", conninfo_.c_str(), nullptr};
+  const std::array<const char*, 5> keywords = {"connect_timeout", "fallback_application_name", "dbname",
+                                               "client_encoding", nullptr};
+  const std::array<const char*, 5> values = {timeout.c_str(), "fixgate", conninfo_.c_str(), "UTF8", nullptr};
   PgConnPtr conn(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (!conn) return make_error("audit.postgres", "cannot connect to " + display_ + ": out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return make_error("audit.postgres", "cannot connect to " + display_ + ": " + one_line(scrub(PQerrorMessage(conn.get()))));
+    return make_error("audit.postgres", scrub("cannot connect to " + display_ + ": " +
+                                              one_line(scrub(PQerrorMessage(conn.get())))));
   }
   return conn;
 }
@@ -124,7 +132,8 @@ void ConnectionPool::give_back(PgConnPtr conn) {
   if (PQstatus(conn.get()) == CONNECTION_OK && PQtransactionStatus(conn.get()) != PQTRANS_IDLE) {
     PgResultPtr ignored(PQexec(conn.get(), "ROLLBACK"));
   }
-  const bool reusable = PQstatus(conn.get()) == CONNECTION_OK && PQtransactionStatus(conn.get()) == PQTRANS_IDLE;
+  const bool reusable =
+      PQstatus(conn.get()) == CONNECTION_OK && PQtransactionStatus(conn.get()) == PQTRANS_IDLE;
   if (!reusable) conn.reset();
   std::lock_guard lock(mutex_);
   if (reusable) {

@@ -49,8 +49,8 @@ class Session {
   // and expects `want`. Failures name `what` and carry libpq's message.
   Result<PgResultPtr> exec(const std::string& sql, ExecStatusType want, std::string_view what);
   // One statement with text parameters.
-  Result<PgResultPtr> exec_params(const std::string& sql, const std::vector<std::string>& params, ExecStatusType want,
-                                  std::string_view what);
+  Result<PgResultPtr> exec_params(const std::string& sql, const std::vector<std::string>& params,
+                                  ExecStatusType want, std::string_view what);
   // Ends a transaction that failed half-way; the session stays usable.
   void rollback();
 
@@ -64,7 +64,8 @@ class ConnectionPool {
  public:
   // `conninfo` is kept only in memory; `display` (password redacted) is what
   // errors show. At most `max_connections` connections are open at once.
-  ConnectionPool(std::string conninfo, std::string display, size_t max_connections, int connect_timeout_seconds);
+  ConnectionPool(std::string conninfo, std::string display, size_t max_connections,
+                 int connect_timeout_seconds);
 
   // Borrows an idle connection, opens one while under the limit, else waits.
   // Fails ("audit.postgres") when a new connection cannot be made.

@@ -18,8 +18,10 @@ TEST(ConninfoTest, RedactsEveryPlaceAPasswordCanBe) {
             "postgresql://fixgate:***@db.internal:5432/audit?sslmode=require");
   EXPECT_EQ(redact_conninfo("postgres://fixgate@db/audit?sslmode=require&password=hunter2&connect_timeout=5"),
             "postgres://fixgate@db/audit?sslmode=require&password=***&connect_timeout=5");
-  EXPECT_EQ(redact_conninfo("host=db password='hun ter2' dbname=audit"), "host=db password='***' dbname=audit");
-  EXPECT_EQ(redact_conninfo("host=db password = hunter2 dbname=audit"), "host=db password = *** dbname=audit");
+  EXPECT_EQ(redact_conninfo("host=db password='hun ter2' dbname=audit"),
+            "host=db password='***' dbname=audit");
+  EXPECT_EQ(redact_conninfo("host=db password = hunter2 dbname=audit"),
+            "host=db password = *** dbname=audit");
   // Nothing to hide: unchanged, including a user name with no password and an
   // '@' that belongs to the path, not the user info.
   EXPECT_EQ(redact_conninfo("postgresql://fixgate@db/audit"), "postgresql://fixgate@db/audit");

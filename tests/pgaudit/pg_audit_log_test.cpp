@@ -39,8 +39,8 @@ class PgAuditLogTest : public fixgate::testing::PgSuite {
     auto log = open_log();
     ASSERT_NE(log, nullptr);
     for (int i = 1; i <= 10; ++i) {
-      auto r = log->append(entry(i % 2 ? "decision" : "action_result", "corr-" + std::to_string(i), "finding-x",
-                                 {{"step", i}, {"evidence", {{"env", "production"}}}}));
+      auto r = log->append(entry(i % 2 ? "decision" : "action_result", "corr-" + std::to_string(i),
+                                 "finding-x", {{"step", i}, {"evidence", {{"env", "production"}}}}));
       ASSERT_TRUE(r.ok()) << r.error().to_string();
       ASSERT_EQ(r->seq, i);
     }
@@ -165,11 +165,26 @@ TEST_F(PgAuditLogTest, BatchRefusedByTheServerHalfWayLeavesNothingBehind) {
 TEST_F(PgAuditLogTest, ANulByteIsRefusedBeforeItCouldBeTruncated) {
   if (peer_missing()) return;
   auto log = open_log();
-  auto r = log->append_batch({entry("decision", "c", "f", {}), entry("decision", "c", std::string("f\0x", 3), {})});
+  auto r = log->append_batch(
+      {entry("decision", "c", "f", {}), entry("decision", "c", std::string("f\0x", 3), {})});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "audit.invalid_entry");
   EXPECT_NE(r.error().message.find("entry 1: finding_id"), std::string::npos) << r.error().message;
   EXPECT_EQ(log->verify()->records, 0);
+}
+
+TEST_F(PgAuditLogTest, AClientEncodingInTheUriCannotReencodeRecords) {
+  if (peer_missing()) return;
+  // Records are hashed as UTF-8; a LATIN1 session would hand back other bytes.
+  auto log = PgAuditLog::open(uri_ + "&client_encoding=LATIN1", {.clock = &clock_});
+  ASSERT_TRUE(log.ok()) << log.error().to_string();
+  auto r = (*log)->append(entry("decision", "corr-\xc3\xa9", "f", {{"owner", "\xc3\x89quipe \xe2\x82\xac"}}));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  auto stored = (*log)->read(AuditQuery{});
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ((*stored)[0].correlation_id, "corr-\xc3\xa9");
+  EXPECT_EQ((*stored)[0].body, r->body);
+  EXPECT_TRUE((*log)->verify()->ok());
 }
 
 TEST_F(PgAuditLogTest, ReopenKeepsTheChain) {
@@ -240,9 +255,10 @@ TEST_F(PgAuditLogTest, TriggersRefuseUpdateDeleteTruncateAndOverwrite) {
 TEST_F(PgAuditLogTest, EditedBodyIsReportedAtItsSeq) {
   if (peer_missing()) return;
   write_ten();
-  ASSERT_EQ(sql(std::string(kDisableTriggers) +
-                "UPDATE audit_records SET body = '{\"evidence\":{\"env\":\"staging\"},\"step\":4}' WHERE seq = 4"),
-            "");
+  ASSERT_EQ(
+      sql(std::string(kDisableTriggers) +
+          "UPDATE audit_records SET body = '{\"evidence\":{\"env\":\"staging\"},\"step\":4}' WHERE seq = 4"),
+      "");
   VerifyReport report = verify_log();
   ASSERT_TRUE(report.first_break);
   EXPECT_EQ(report.first_break->seq, 4);
@@ -268,10 +284,9 @@ TEST_F(PgAuditLogTest, DeletedRowIsASeqGap) {
 TEST_F(PgAuditLogTest, ReorderedRowsAreAPrevHashMismatch) {
   if (peer_missing()) return;
   write_ten();
-  ASSERT_EQ(sql(std::string(kDisableTriggers) +
-                "UPDATE audit_records SET seq = 100 WHERE seq = 3;"
-                "UPDATE audit_records SET seq = 3 WHERE seq = 4;"
-                "UPDATE audit_records SET seq = 4 WHERE seq = 100;"),
+  ASSERT_EQ(sql(std::string(kDisableTriggers) + "UPDATE audit_records SET seq = 100 WHERE seq = 3;"
+                                                "UPDATE audit_records SET seq = 3 WHERE seq = 4;"
+                                                "UPDATE audit_records SET seq = 4 WHERE seq = 100;"),
             "");
   VerifyReport report = verify_log();
   ASSERT_TRUE(report.first_break);
@@ -287,17 +302,17 @@ TEST_F(PgAuditLogTest, ForgedInsertedRowBreaksTheNextLink) {
   auto four = (*before)->read(AuditQuery{.after_seq = 3, .limit = 1});
   ASSERT_EQ(four->size(), 1u);
   before->reset();
-  AuditRecord forged{5, "2025-11-25T12:01:50.123Z", "approval", "corr-x", "finding-x", "attacker",
-                     R"({"approved":true})", (*four)[0].hash, ""};
+  AuditRecord forged{5,          "2025-11-25T12:01:50.123Z", "approval",      "corr-x", "finding-x",
+                     "attacker", R"({"approved":true})",     (*four)[0].hash, ""};
   forged.hash = audit::record_hash(forged);
   std::string statement = kDisableTriggers;
   for (int seq = 10; seq >= 5; --seq) {
-    statement +=
-        "UPDATE audit_records SET seq = " + std::to_string(seq + 1) + " WHERE seq = " + std::to_string(seq) + ";";
+    statement += "UPDATE audit_records SET seq = " + std::to_string(seq + 1) +
+                 " WHERE seq = " + std::to_string(seq) + ";";
   }
   statement += "INSERT INTO audit_records VALUES (5, '" + forged.time +
-               "', 'approval', 'corr-x', 'finding-x', 'attacker', '" + forged.body + "', '" + forged.prev_hash +
-               "', '" + forged.hash + "');";
+               "', 'approval', 'corr-x', 'finding-x', 'attacker', '" + forged.body + "', '" +
+               forged.prev_hash + "', '" + forged.hash + "');";
   ASSERT_EQ(sql(statement), "");
   VerifyReport report = verify_log();
   ASSERT_TRUE(report.first_break);
@@ -310,8 +325,10 @@ TEST_F(PgAuditLogTest, ForgedRowAtTheEndWithABadHashIsCaught) {
   if (peer_missing()) return;
   write_ten();
   const std::string head = verify_log().head_hash;
-  ASSERT_EQ(sql(std::string(kDisableTriggers) + "INSERT INTO audit_records VALUES (11, 't', 'approval', '', '', "
-                                                "'x', '{}', '" + head + "', 'deadbeef')"),
+  ASSERT_EQ(sql(std::string(kDisableTriggers) +
+                "INSERT INTO audit_records VALUES (11, 't', 'approval', '', '', "
+                "'x', '{}', '" +
+                head + "', 'deadbeef')"),
             "");
   VerifyReport report = verify_log();
   ASSERT_TRUE(report.first_break);
@@ -337,9 +354,10 @@ TEST_F(PgAuditLogTest, ReplacedOrDisabledTriggersAreWarnedAbout) {
   if (peer_missing()) return;
   write_ten();
   // The function swapped for a no-op: the triggers are present but refuse nothing.
-  ASSERT_EQ(sql("CREATE OR REPLACE FUNCTION fixgate_audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RETURN OLD; END $$"),
-            "");
+  ASSERT_EQ(
+      sql("CREATE OR REPLACE FUNCTION fixgate_audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+          "$$ BEGIN RETURN OLD; END $$"),
+      "");
   VerifyReport report = verify_log();
   EXPECT_TRUE(report.ok());
   ASSERT_EQ(report.warnings.size(), 1u);
@@ -362,9 +380,10 @@ TEST_F(PgAuditLogTest, ConcurrentAppendsFromThreadsFormAGaplessChain) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto r = i % 10 == 0 ? log->append_batch({entry("decision", "t" + std::to_string(t), "f", {{"i", i}}),
-                                                  entry("action_intent", "t" + std::to_string(t), "f", {{"i", i}})})
-                             : log->append_batch({entry("decision", "t" + std::to_string(t), "f", {{"i", i}})});
+        auto r = i % 10 == 0
+                     ? log->append_batch({entry("decision", "t" + std::to_string(t), "f", {{"i", i}}),
+                                          entry("action_intent", "t" + std::to_string(t), "f", {{"i", i}})})
+                     : log->append_batch({entry("decision", "t" + std::to_string(t), "f", {{"i", i}})});
         if (!r.ok()) {
           ADD_FAILURE() << r.error().to_string();
           return;
@@ -384,6 +403,32 @@ TEST_F(PgAuditLogTest, ConcurrentAppendsFromThreadsFormAGaplessChain) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->first_break->message;
   EXPECT_EQ(report->records, expected);
+}
+
+TEST_F(PgAuditLogTest, AServerDefaultOfSerializableChangesNothing) {
+  if (peer_missing()) return;
+  // Were the head read in a snapshot older than the lock, appends that waited
+  // for it would collide on seq.
+  const std::string uri = uri_ + "%20-cdefault_transaction_isolation%3Dserializable";
+  auto log = PgAuditLog::open(uri, {.clock = &clock_});
+  ASSERT_TRUE(log.ok()) << log.error().to_string();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        auto r = (*log)->append(entry("decision", "t" + std::to_string(t), "f", {{"i", i}}));
+        if (!r.ok()) {
+          ADD_FAILURE() << r.error().to_string();
+          return;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto report = (*log)->verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->records, 100);
 }
 
 TEST_F(PgAuditLogTest, ConcurrentAppendsFromProcessesFormAGaplessChain) {
@@ -470,7 +515,9 @@ TEST_F(PgAuditLogTest, LeastPrivilegedWorkerRoleAppendsButCannotRewrite) {
   // The owner creates the schema; workers get what docs/sqs-worker-and-lambda.md lists.
   write_ten();
   ASSERT_EQ(sql("CREATE ROLE fixgate_worker LOGIN; "
-                "GRANT USAGE ON SCHEMA " + schema_ + " TO fixgate_worker; "
+                "GRANT USAGE ON SCHEMA " +
+                schema_ +
+                " TO fixgate_worker; "
                 "GRANT SELECT ON fixgate_schema TO fixgate_worker; "
                 "GRANT SELECT, INSERT ON audit_records TO fixgate_worker;"),
             "");
@@ -486,11 +533,13 @@ TEST_F(PgAuditLogTest, LeastPrivilegedWorkerRoleAppendsButCannotRewrite) {
   EXPECT_TRUE(report->warnings.empty());
   // Neither the rows nor the guards are the worker's to change.
   const std::string as_worker = "SET ROLE fixgate_worker; ";
-  EXPECT_NE(sql(as_worker + "UPDATE audit_records SET body = '{}'").find("permission denied"), std::string::npos);
+  EXPECT_NE(sql(as_worker + "UPDATE audit_records SET body = '{}'").find("permission denied"),
+            std::string::npos);
   EXPECT_NE(sql(as_worker + "ALTER TABLE audit_records DISABLE TRIGGER USER").find("must be owner"),
             std::string::npos);
-  EXPECT_NE(sql(as_worker + "DROP TRIGGER audit_records_append_only_update ON audit_records").find("must be owner"),
-            std::string::npos);
+  EXPECT_NE(
+      sql(as_worker + "DROP TRIGGER audit_records_append_only_update ON audit_records").find("must be owner"),
+      std::string::npos);
 }
 
 TEST_F(PgAuditLogTest, AStaleConnectionIsReplacedBeforeAnythingIsWritten) {
@@ -528,12 +577,15 @@ TEST_F(PgAuditLogTest, ConnectionErrorsNeverShowThePassword) {
     ASSERT_FALSE(log.ok()) << c.name;
     EXPECT_EQ(log.error().code, "audit.postgres") << c.name;
     EXPECT_EQ(log.error().message.find(secret), std::string::npos) << c.name << ": " << log.error().message;
-    EXPECT_NE(log.error().message.find("cannot connect to"), std::string::npos) << c.name << ": " << log.error().message;
+    EXPECT_NE(log.error().message.find("cannot connect to"), std::string::npos)
+        << c.name << ": " << log.error().message;
     if (c.name == "wrong password") {
-      EXPECT_NE(log.error().message.find("password authentication failed"), std::string::npos) << log.error().message;
+      EXPECT_NE(log.error().message.find("password authentication failed"), std::string::npos)
+          << log.error().message;
       EXPECT_NE(log.error().message.find("fixgate_pw:***@"), std::string::npos) << log.error().message;
     }
-    if (::getenv("FIXGATE_TEST_VERBOSE") != nullptr) std::fprintf(stderr, "%s: %s\n", c.name.c_str(), log.error().message.c_str());
+    if (::getenv("FIXGATE_TEST_VERBOSE") != nullptr)
+      std::fprintf(stderr, "%s: %s\n", c.name.c_str(), log.error().message.c_str());
   }
   auto right = PgAuditLog::open(cluster_->uri(schema_, "fixgate_pw", "right-password"));
   ASSERT_FALSE(right.ok());  // it may log in, but it may not create the schema

@@ -46,7 +46,8 @@ std::optional<std::string> PgCluster::unavailable() {
     }
   }
   if (geteuid() == 0 && getpwnam("postgres") == nullptr) {
-    return "running as root, but there is no postgres system user to own the test cluster (initdb refuses root)";
+    return "running as root, but there is no postgres system user to own the test cluster (initdb refuses "
+           "root)";
   }
   return std::nullopt;
 }
@@ -85,8 +86,8 @@ PgCluster::PgCluster(bool fsync) : bin_(bin_dir()) {
   }
   const std::string options =
       "-k " + dir_ + " -c listen_addresses='' -c max_connections=200" + (fsync ? "" : " -c fsync=off");
-  if (auto failed = run(quote(bin_ + "/pg_ctl") + " -D " + quote(data) + " -l " + quote(dir_ + "/server.log") +
-                        " -w -t 60 -o " + quote(options) + " start");
+  if (auto failed = run(quote(bin_ + "/pg_ctl") + " -D " + quote(data) + " -l " +
+                        quote(dir_ + "/server.log") + " -w -t 60 -o " + quote(options) + " start");
       !failed.empty()) {
     error_ = "pg_ctl start failed: " + failed + "\n" + tail_of(dir_ + "/server.log");
     return;
@@ -105,14 +106,16 @@ PgCluster::~PgCluster() {
 std::string PgCluster::run(const std::string& command) const {
   const std::string log = dir_ + "/commands.log";
   // From the cluster dir: the postgres user may not be allowed into ours.
-  std::string line = "cd " + quote(dir_) + " && " + (as_postgres_user_ ? "runuser -u postgres -- " + command : command);
+  std::string line =
+      "cd " + quote(dir_) + " && " + (as_postgres_user_ ? "runuser -u postgres -- " + command : command);
   line += " >>" + quote(log) + " 2>&1";
   const int status = std::system(line.c_str());
   if (status == 0) return "";
   return "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "\n" + tail_of(log);
 }
 
-std::string PgCluster::uri(const std::string& schema, const std::string& user, const std::string& password) const {
+std::string PgCluster::uri(const std::string& schema, const std::string& user,
+                           const std::string& password) const {
   std::string uri = "postgresql://" + user;
   if (!password.empty()) uri += ":" + password;
   uri += "@/postgres?host=" + dir_;

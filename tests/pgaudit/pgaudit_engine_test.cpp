@@ -3,8 +3,6 @@
 // PostgreSQL audit log. The shared chain must verify, hold exactly one decision
 // per finding, and hold the same records, kind for kind, as one Engine
 // processing the same findings alone into its embedded SQLite log.
-#include "engine/engine.h"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,6 +17,7 @@
 #include "aws/credentials.h"
 #include "aws/http.h"
 #include "cloudsim/simulator.h"
+#include "engine/engine.h"
 #include "pg_suite.h"
 
 namespace fixgate::engine {
@@ -48,7 +47,8 @@ struct Cloud {
   aws::ClientConfig platform;
 
   std::string start() {
-    auto created = cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/examples.json");
+    auto created =
+        cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/examples.json");
     if (!created.ok()) return created.error().to_string();
     sim = std::move(*created);
     if (auto started = sim->start(0); !started.ok()) return started.error().to_string();
@@ -56,8 +56,8 @@ struct Cloud {
     platform.endpoint_url = sim->endpoint();
     platform.endpoint_urls["S3 Control"] = "http://localhost:" + std::to_string(sim->port());
     platform.transport = aws::make_curl_transport();
-    platform.credentials = std::make_shared<aws::StaticCredentialsProvider>(
-        aws::Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt, "test"});
+    platform.credentials = std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{
+        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt, "test"});
     return "";
   }
 };
@@ -77,7 +77,8 @@ class DistributedEngineTest : public fixgate::testing::PgSuite {
     if (!root_.empty()) fs::remove_all(root_, ignored);
   }
 
-  std::unique_ptr<Engine> open_engine(const Cloud& cloud, const std::string& name, const std::string& audit_db) {
+  std::unique_ptr<Engine> open_engine(const Cloud& cloud, const std::string& name,
+                                      const std::string& audit_db) {
     EngineOptions options;
     options.config_path = FIXGATE_SOURCE_DIR "/examples/fixgate.yaml";
     options.state_dir = (root_ / name).string();
