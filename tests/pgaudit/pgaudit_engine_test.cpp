@@ -176,6 +176,8 @@ TEST_F(DistributedEngineTest, TwoWorkersShareOneGaplessChain) {
   // The same evidence as one Engine alone, record for record by kind.
   const std::map<std::string, int> shared = kinds(worker_a->audit());
   EXPECT_EQ(shared, expected);
+  ASSERT_TRUE(shared.count("decision"));
+  EXPECT_EQ(static_cast<size_t>(shared.at("decision")), files.size());
   int total = 0;
   for (const auto& [kind, n] : expected) total += n;
   EXPECT_EQ(report_a->records, total);
