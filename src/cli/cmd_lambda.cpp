@@ -3,48 +3,44 @@
 // the Runtime API, runs each SQS record's body through the Engine and answers
 // {"batchItemFailures": [...]} for the records whose decision could not be
 // recorded. A configuration that does not load is posted as an init error.
-#include <cstdio>
-#include <filesystem>
+// Logs are JSON lines on stderr (CloudWatch Logs), one per finding with its
+// correlation id.
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
-#include "engine/engine.h"
+#include "cli/engine_command.h"
 #include "lambda/engine_records.h"
 #include "lambda/runtime_client.h"
 #include "lambda/runtime_loop.h"
+#include "pgaudit/audit_store.h"
 
 namespace fixgate::cli {
 
 namespace {
 
-struct LambdaArgs {
-  std::string config_path;
-  std::string state_dir = "/tmp/fixgate";
-};
+nlohmann::json error_fields(const Error& error) { return {{"error_code", error.code}, {"error", error.message}}; }
 
-int run_lambda(const LambdaArgs& args) {
+int run_lambda(const EngineCommandArgs& args) {
+  const logging::Logger logger = command_logger("lambda", args);
   auto client = lambda::RuntimeClient::from_environment();
   if (!client.ok()) {
-    std::fprintf(stderr, "fixgate lambda: %s\n", client.error().message.c_str());
+    logger.error("cannot start: no Runtime API", error_fields(client.error()));
     return 2;
   }
-  std::error_code ignored;
-  std::filesystem::create_directories(args.state_dir, ignored);
-  engine::EngineOptions options;
-  options.config_path = args.config_path;
-  options.state_dir = args.state_dir;
-  options.actor = "fixgate-lambda";
-  auto opened = engine::Engine::open(std::move(options));
+  auto opened = open_engine(args, "fixgate-lambda");
   if (!opened.ok()) {
-    std::fprintf(stderr, "fixgate lambda: %s\n", opened.error().message.c_str());
+    logger.error("cannot start: the engine did not open; posting an init error", error_fields(opened.error()));
     auto posted = (*client)->init_error("fixgate.ConfigError", opened.error().message);
-    if (!posted.ok()) std::fprintf(stderr, "fixgate lambda: %s\n", posted.error().to_string().c_str());
+    if (!posted.ok()) logger.error("could not post the init error", error_fields(posted.error()));
     return 2;
   }
-  auto served = lambda::serve(**client, lambda::engine_record_handler(**opened));
+  logger.info("serving invocations", {{"audit", pgaudit::display_audit_location(audit_location(args))}});
+  lambda::RuntimeOptions options;
+  options.logger = logger;
+  auto served = lambda::serve(**client, lambda::engine_record_handler(**opened, logger), options);
   if (!served.ok()) {
-    std::fprintf(stderr, "fixgate lambda: %s\n", served.error().to_string().c_str());
+    logger.error("stopped: the Runtime API failed", error_fields(served.error()));
     return 1;
   }
   return 0;
@@ -53,16 +49,16 @@ int run_lambda(const LambdaArgs& args) {
 }  // namespace
 
 void add_lambda_command(CLI::App& app, ExitCode& exit) {
-  auto args = std::make_shared<LambdaArgs>();
+  auto args = std::make_shared<EngineCommandArgs>();
+  args->state_dir = "/tmp/fixgate";
   auto* cmd = app.add_subcommand(
       "lambda",
       "AWS Lambda custom runtime (reads AWS_LAMBDA_RUNTIME_API): handles SQS event batches and reports "
-      "batchItemFailures for records whose decision could not be recorded. NOTE: the embedded SQLite audit log "
-      "lives in the state dir (/tmp/fixgate by default), which Lambda discards with the execution environment; "
-      "it is not durable evidence. For production on Lambda use the distributed (PostgreSQL) backend; until then "
-      "run `fixgate worker` on durable storage.");
-  cmd->add_option("--config,-c", args->config_path, "fixgate configuration (YAML)")->required();
-  cmd->add_option("--state-dir", args->state_dir, "audit log and rollback records (default /tmp/fixgate: ephemeral)");
+      "batchItemFailures for records whose decision could not be recorded. Logs are JSON lines on stderr. NOTE: "
+      "the embedded SQLite audit log lives in the state dir (/tmp/fixgate by default), which Lambda discards with "
+      "the execution environment; it is not durable evidence. On Lambda give --audit-db (or FIXGATE_AUDIT_URL) a "
+      "postgresql:// URI, or run `fixgate worker` on durable storage.");
+  add_engine_command_options(*cmd, *args, "audit log and rollback records (default /tmp/fixgate: ephemeral)");
   cmd->callback([args, &exit] { exit.value = run_lambda(*args); });
 }
 

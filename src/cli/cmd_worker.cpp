@@ -1,11 +1,10 @@
 // fixgate worker: consumes an SQS queue (Wiz → SNS → SQS, or raw messages),
 // decides and acts on every finding through the Engine, and deletes a message
 // only after its outcome is on record. One JSON line per finding on stdout;
-// progress and failures on stderr. SIGTERM/SIGINT stop it gracefully.
+// logs are JSON lines on stderr (one per finding, with its correlation id).
+// SIGTERM/SIGINT stop it gracefully.
 #include <atomic>
 #include <csignal>
-#include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -13,10 +12,10 @@
 
 #include "aws/client.h"
 #include "cli/commands.h"
+#include "cli/engine_command.h"
 #include "cli/state_paths.h"
-#include "core/text.h"
-#include "engine/engine.h"
 #include "engine/platform.h"
+#include "pgaudit/audit_store.h"
 #include "sqs/sqs_client.h"
 #include "worker/engine_handler.h"
 #include "worker/worker.h"
@@ -30,30 +29,26 @@ std::atomic<bool> g_worker_stop{false};
 void request_worker_stop(int) { g_worker_stop.store(true); }
 
 struct WorkerArgs {
-  std::string config_path;
+  EngineCommandArgs engine;
   std::string queue_url;
-  std::string state_dir;
   int concurrency = 1;
   int wait_seconds = 20;
   int visibility_timeout = 60;
   int max_messages = 10;
 };
 
+nlohmann::json error_fields(const Error& error) { return {{"error_code", error.code}, {"error", error.message}}; }
+
 int run_worker(const WorkerArgs& args) {
-  engine::EngineOptions options;
-  options.config_path = args.config_path;
-  options.state_dir = args.state_dir.empty() ? state_dir() : args.state_dir;
-  std::error_code ignored;
-  std::filesystem::create_directories(options.state_dir, ignored);
-  options.actor = "fixgate-worker";
-  auto opened = engine::Engine::open(std::move(options));
+  const logging::Logger logger = command_logger("worker", args.engine);
+  auto opened = open_engine(args.engine, "fixgate-worker");
   if (!opened.ok()) {
-    std::fprintf(stderr, "fixgate worker: %s\n", opened.error().message.c_str());
+    logger.error("cannot start: the engine did not open", error_fields(opened.error()));
     return 2;
   }
   auto platform = engine::platform_client_config();
   if (!platform.ok()) {
-    std::fprintf(stderr, "fixgate worker: %s\n", platform.error().to_string().c_str());
+    logger.error("cannot start: no usable AWS configuration", error_fields(platform.error()));
     return 2;
   }
   sqs::SqsClient queue(std::make_shared<aws::AwsClient>(*platform), args.queue_url);
@@ -71,9 +66,10 @@ int run_worker(const WorkerArgs& args) {
   worker::WorkerOptions worker_options;
   worker_options.concurrency = args.concurrency;
   worker_options.receive = sqs::ReceiveOptions{args.max_messages, args.wait_seconds, args.visibility_timeout};
-  auto created = worker::Worker::create(queue, worker::engine_handler(**opened, sink), worker_options);
+  worker_options.logger = logger;
+  auto created = worker::Worker::create(queue, worker::engine_handler(**opened, sink, logger), worker_options);
   if (!created.ok()) {
-    std::fprintf(stderr, "fixgate worker: %s\n", created.error().message.c_str());
+    logger.error("cannot start: bad worker options", error_fields(created.error()));
     return 2;
   }
 
@@ -83,18 +79,21 @@ int run_worker(const WorkerArgs& args) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
 
-  std::fprintf(stderr, "fixgate worker: polling %s (concurrency %d, visibility %d s)\n",
-               escape_for_display(args.queue_url).c_str(), args.concurrency, args.visibility_timeout);
+  logger.info("polling", {{"queue_url", args.queue_url},
+                          {"concurrency", args.concurrency},
+                          {"visibility_timeout_s", args.visibility_timeout},
+                          {"audit", pgaudit::display_audit_location(audit_location(args.engine))}});
   auto ran = (*created)->run(g_worker_stop);
   const auto& s = (*created)->stats();
-  std::fprintf(stderr,
-               "fixgate worker: stopped: %llu received, %llu recorded, %llu deleted, %llu failed (left for "
-               "redelivery), %llu released\n",
-               static_cast<unsigned long long>(s.received.load()), static_cast<unsigned long long>(s.handled.load()),
-               static_cast<unsigned long long>(s.deleted.load()), static_cast<unsigned long long>(s.failed.load()),
-               static_cast<unsigned long long>(s.released.load()));
+  logger.info("stopped", {{"received", s.received.load()},
+                          {"recorded", s.handled.load()},
+                          {"deleted", s.deleted.load()},
+                          {"failed", s.failed.load()},
+                          {"delete_failed", s.delete_failed.load()},
+                          {"released", s.released.load()},
+                          {"receive_errors", s.receive_errors.load()}});
   if (!ran.ok()) {
-    std::fprintf(stderr, "fixgate worker: %s\n", ran.error().to_string().c_str());
+    logger.error("stopped on a receive error retrying cannot fix", error_fields(ran.error()));
     return 1;
   }
   return 0;
@@ -104,14 +103,15 @@ int run_worker(const WorkerArgs& args) {
 
 void add_worker_command(CLI::App& app, ExitCode& exit) {
   auto args = std::make_shared<WorkerArgs>();
+  args->engine.state_dir = state_dir();
   auto* cmd = app.add_subcommand(
       "worker",
       "Consume an SQS queue (SNS-wrapped or raw findings): decide, act, record, then delete. Any number of workers "
       "may share a queue; failures are left to the queue's redrive policy (DLQ). AWS region, credentials and "
-      "endpoints (AWS_ENDPOINT_URL_SQS) come from the standard AWS configuration.");
-  cmd->add_option("--config,-c", args->config_path, "fixgate configuration (YAML)")->required();
+      "endpoints (AWS_ENDPOINT_URL_SQS) come from the standard AWS configuration. Logs are JSON lines on stderr.");
+  add_engine_command_options(*cmd, args->engine,
+                             "audit log, rollback records, kill switch (default: $FIXGATE_STATE_DIR or .fixgate)");
   cmd->add_option("--queue-url", args->queue_url, "SQS queue URL")->required();
-  cmd->add_option("--state-dir", args->state_dir, "audit log, rollback records, kill switch (default: $FIXGATE_STATE_DIR or .fixgate)");
   cmd->add_option("--concurrency", args->concurrency, "messages handled at once (poller threads)")->check(CLI::Range(1, 256));
   cmd->add_option("--wait-seconds", args->wait_seconds, "long-poll wait (0-20)")->check(CLI::Range(0, 20));
   cmd->add_option("--visibility-timeout", args->visibility_timeout,

@@ -1,9 +1,5 @@
 #include "lambda/runtime_loop.h"
 
-#include <cstdio>
-
-#include "core/text.h"
-
 namespace fixgate::lambda {
 
 namespace {
@@ -13,16 +9,14 @@ std::int64_t system_now_ms() {
       .count();
 }
 
-void stderr_line(const std::string& line) {
-  const std::string text = "fixgate lambda: " + line + "\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
-}
-
 }  // namespace
+
+logging::Logger stderr_logger() {
+  return logging::Logger("lambda", logging::stderr_writer(), nullptr, logging::new_run_id());
+}
 
 Result<RuntimeStats> serve(RuntimeClient& client, const RecordHandler& handler, RuntimeOptions options) {
   if (!options.now_ms) options.now_ms = system_now_ms;
-  if (!options.log) options.log = stderr_line;
   RuntimeStats stats;
   while (options.max_invocations == 0 || stats.invocations < options.max_invocations) {
     auto invocation = client.next();
@@ -32,7 +26,8 @@ Result<RuntimeStats> serve(RuntimeClient& client, const RecordHandler& handler, 
     auto records = parse_sqs_event(inv.event);
     if (!records.ok()) {
       ++stats.malformed_events;
-      options.log("invocation " + inv.request_id + ": " + records.error().to_string());
+      options.logger.log(logging::Level::error, inv.request_id, "malformed event; the whole batch is retried",
+                         {{"error_code", records.error().code}, {"error", records.error().message}});
       auto posted = client.invocation_error(inv.request_id, "fixgate.MalformedEvent", records.error().message);
       if (!posted.ok()) return posted.error();
       continue;
@@ -45,11 +40,12 @@ Result<RuntimeStats> serve(RuntimeClient& client, const RecordHandler& handler, 
     stats.records += records->size();
     stats.failed_records += report.failed.size();
     for (size_t i = 0; i < report.failed.size(); ++i) {
-      options.log("invocation " + inv.request_id + ": record " + escape_for_display(report.failed[i]) +
-                  " reported for retry: " + report.reasons[i]);
+      options.logger.log(logging::Level::warn, inv.request_id, "record reported for retry",
+                         {{"message_id", report.failed[i]}, {"reason", report.reasons[i]}});
     }
-    options.log("invocation " + inv.request_id + ": " + std::to_string(records->size()) + " record(s), " +
-                std::to_string(report.failed.size()) + " reported for retry");
+    options.logger.log(report.failed.empty() ? logging::Level::info : logging::Level::warn, inv.request_id,
+                       "invocation handled",
+                       {{"records", records->size()}, {"reported_for_retry", report.failed.size()}});
     auto posted = client.respond(inv.request_id, report.response.dump());
     if (!posted.ok()) return posted.error();
   }

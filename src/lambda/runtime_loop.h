@@ -16,10 +16,14 @@
 #include <string>
 
 #include "core/result.h"
+#include "logging/logger.h"
 #include "lambda/runtime_client.h"
 #include "lambda/sqs_event.h"
 
 namespace fixgate::lambda {
+
+// JSON lines on stderr, component "lambda", a fresh run id, level info.
+logging::Logger stderr_logger();
 
 struct RuntimeOptions {
   // Records not started when less than this remains before the deadline are
@@ -28,8 +32,9 @@ struct RuntimeOptions {
   size_t max_invocations = 0;  // 0: until the Runtime API goes away (tests bound it)
   // Unix time in ms; default the system clock.
   std::function<std::int64_t()> now_ms;
-  // One line per invocation and per failed record; default stderr (CloudWatch Logs).
-  std::function<void(const std::string& line)> log;
+  // One JSON line per invocation and per failed record, each carrying the
+  // invocation's request id as correlation id; default stderr (CloudWatch Logs).
+  logging::Logger logger = stderr_logger();
 };
 
 struct RuntimeStats {

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "engine/engine.h"
+#include "logging/logger.h"
 #include "sqs/sqs_operations.h"
 #include "worker/worker.h"
 
@@ -19,7 +21,10 @@ namespace fixgate::worker {
 // Called after a message's findings are all on record (before its delete).
 using OutcomeSink = std::function<void(const sqs::Message&, const std::vector<engine::FindingOutcome>&)>;
 
-// `engine` must outlive the handler. `sink` may be empty.
-MessageHandler engine_handler(engine::Engine& engine, OutcomeSink sink = {});
+// `engine` must outlive the handler. `sink` may be empty. With a `logger`, every
+// finding gets a line with its correlation id and the message id (outcome_log.h):
+// "finding decided", or "decision not recorded" when the engine failed.
+MessageHandler engine_handler(engine::Engine& engine, OutcomeSink sink = {},
+                              std::optional<logging::Logger> logger = std::nullopt);
 
 }  // namespace fixgate::worker

@@ -1,20 +1,12 @@
 #include "worker/heartbeat.h"
 
-#include <cstdio>
 #include <vector>
 
 namespace fixgate::worker {
 
-LogSink stderr_log() {
-  return [](const char* level, const std::string& line) {
-    const std::string text = std::string("fixgate worker: ") + level + ": " + line + "\n";
-    std::fwrite(text.data(), 1, text.size(), stderr);
-  };
-}
-
 VisibilityHeartbeat::VisibilityHeartbeat(sqs::SqsQueue& queue, int visibility_s, std::chrono::milliseconds interval,
-                                         LogSink log)
-    : queue_(queue), visibility_s_(visibility_s), interval_(interval), log_(std::move(log)) {
+                                         logging::Logger logger)
+    : queue_(queue), visibility_s_(visibility_s), interval_(interval), logger_(std::move(logger)) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -27,10 +19,10 @@ VisibilityHeartbeat::~VisibilityHeartbeat() {
   thread_.join();
 }
 
-std::uint64_t VisibilityHeartbeat::track(const std::string& receipt_handle, const std::string& label) {
+std::uint64_t VisibilityHeartbeat::track(const std::string& receipt_handle, const std::string& message_id) {
   std::lock_guard lock(mutex_);
   const std::uint64_t token = next_token_++;
-  tracked_[token] = Tracked{receipt_handle, label};
+  tracked_[token] = Tracked{receipt_handle, message_id};
   return token;
 }
 
@@ -65,7 +57,9 @@ void VisibilityHeartbeat::loop() {
         still_tracked = tracked_.count(token) > 0;
       }
       if (still_tracked) {
-        log_("warn", "could not extend the visibility of " + item.label + ": " + changed.error().to_string());
+        logger_.warn("could not extend a message's visibility; retrying at the next tick",
+                     {{"message_id", item.message_id}, {"visibility_s", visibility_s_},
+                      {"error_code", changed.error().code}, {"error", changed.error().message}});
       }
     }
     lock.lock();

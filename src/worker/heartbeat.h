@@ -4,8 +4,8 @@
 // receipt handle to `visibility` seconds each `interval` (keep interval well
 // below visibility: a third of it by default).
 //
-// A failed extension is reported through the log sink and retried at the next
-// tick; if the message meanwhile became visible and was received elsewhere, the
+// A failed extension is logged (warn, with the message id) and retried at the
+// next tick; if the message meanwhile became visible and was received elsewhere, the
 // cross-process duplicate is made safe by the action's precheck (invariant 4).
 #pragma once
 
@@ -18,24 +18,22 @@
 #include <string>
 #include <thread>
 
+#include "logging/logger.h"
 #include "sqs/sqs_client.h"
 
 namespace fixgate::worker {
 
-// level ("info" | "warn" | "error") and one line of text; must be thread-safe.
-using LogSink = std::function<void(const char* level, const std::string& line)>;
-// Writes "fixgate worker: <level>: <line>" to stderr.
-LogSink stderr_log();
-
 class VisibilityHeartbeat {
  public:
-  VisibilityHeartbeat(sqs::SqsQueue& queue, int visibility_s, std::chrono::milliseconds interval, LogSink log);
+  VisibilityHeartbeat(sqs::SqsQueue& queue, int visibility_s, std::chrono::milliseconds interval,
+                      logging::Logger logger);
   ~VisibilityHeartbeat();  // stops the thread; tracked messages are simply left as they are
   VisibilityHeartbeat(const VisibilityHeartbeat&) = delete;
   VisibilityHeartbeat& operator=(const VisibilityHeartbeat&) = delete;
 
   // Starts extending this message at the next tick; returns a token for untrack.
-  std::uint64_t track(const std::string& receipt_handle, const std::string& label);
+  // `message_id` names the message in log lines.
+  std::uint64_t track(const std::string& receipt_handle, const std::string& message_id);
   // Stops extending it (after its delete, or to let a failure become visible).
   void untrack(std::uint64_t token);
 
@@ -45,14 +43,14 @@ class VisibilityHeartbeat {
  private:
   struct Tracked {
     std::string receipt_handle;
-    std::string label;
+    std::string message_id;
   };
   void loop();
 
   sqs::SqsQueue& queue_;
   const int visibility_s_;
   const std::chrono::milliseconds interval_;
-  LogSink log_;
+  logging::Logger logger_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::uint64_t, Tracked> tracked_;

@@ -34,14 +34,34 @@ std::chrono::milliseconds heartbeat_interval(const WorkerOptions& options) {
   return std::chrono::milliseconds(std::max(1, visibility) * 1000 / 3);
 }
 
+// A logger whose lines go to `sink`, with the level read back from each line.
+logging::Logger logger_into(const LogSink& sink, const logging::Logger& like) {
+  logging::Writer writer = [sink](std::string_view line) {
+    const auto doc = nlohmann::json::parse(line, nullptr, false);
+    const std::string level = doc.is_object() ? doc.value("level", std::string("info")) : std::string("info");
+    sink(level.c_str(), std::string(line));
+  };
+  return logging::Logger(like.component(), std::move(writer), nullptr, like.run_id());
+}
+
+nlohmann::json error_fields(const Error& error) { return {{"error_code", error.code}, {"error", error.message}}; }
+
+nlohmann::json message_fields(const sqs::Message& message) {
+  return {{"message_id", message.message_id}, {"receive_count", message.receive_count}};
+}
+
 }  // namespace
+
+logging::Logger stderr_logger() {
+  return logging::Logger("worker", logging::stderr_writer(), nullptr, logging::new_run_id());
+}
 
 Worker::Worker(sqs::SqsQueue& queue, MessageHandler handler, WorkerOptions options)
     : queue_(queue),
       handler_(std::move(handler)),
       options_(std::move(options)),
       heartbeat_(queue_, options_.receive.visibility_timeout.value_or(30), heartbeat_interval(options_),
-                 options_.log) {}
+                 options_.logger) {}
 
 Result<std::unique_ptr<Worker>> Worker::create(sqs::SqsQueue& queue, MessageHandler handler, WorkerOptions options) {
   if (auto valid = sqs::validate(options.receive); !valid.ok()) return valid.error();
@@ -53,7 +73,7 @@ Result<std::unique_ptr<Worker>> Worker::create(sqs::SqsQueue& queue, MessageHand
                       "concurrency must be between 1 and 256, got " + std::to_string(options.concurrency));
   }
   if (!handler) return make_error("sqs.invalid_option", "no message handler");
-  if (!options.log) options.log = stderr_log();
+  if (options.log) options.logger = logger_into(options.log, options.logger);
   return std::unique_ptr<Worker>(new Worker(queue, std::move(handler), std::move(options)));
 }
 
@@ -65,10 +85,10 @@ Result<size_t> Worker::poll_once(const std::atomic<bool>& stop) {
 
   std::vector<std::uint64_t> tokens;
   tokens.reserve(messages.size());
-  for (const auto& m : messages) tokens.push_back(heartbeat_.track(m.receipt_handle, m.describe()));
+  for (const auto& m : messages) tokens.push_back(heartbeat_.track(m.receipt_handle, m.message_id));
 
   std::vector<sqs::BatchEntry> handled;
-  std::vector<std::string> labels;
+  std::vector<std::string> message_ids;
   std::vector<std::uint64_t> handled_tokens;
   for (size_t i = 0; i < messages.size(); ++i) {
     const sqs::Message& m = messages[i];
@@ -77,47 +97,54 @@ Result<size_t> Worker::poll_once(const std::atomic<bool>& stop) {
       heartbeat_.untrack(tokens[i]);
       auto released = queue_.change_visibility(m.receipt_handle, 0);
       if (released.ok()) ++stats_.released;
-      else options_.log("warn", "could not release " + m.describe() + ": " + released.error().to_string());
+      else {
+        nlohmann::json fields = message_fields(m);
+        fields.update(error_fields(released.error()));
+        options_.logger.warn("could not release a message received after stop; it becomes visible at its timeout",
+                             fields);
+      }
       continue;
     }
     auto outcome = handler_(m);
     if (outcome.ok()) {
       ++stats_.handled;
       handled.push_back({"m" + std::to_string(i), m.receipt_handle});
-      labels.push_back(m.describe());
+      message_ids.push_back(m.message_id);
       handled_tokens.push_back(tokens[i]);
     } else {
       // Left in the queue: visible again after the timeout, to the DLQ past maxReceiveCount.
       ++stats_.failed;
       heartbeat_.untrack(tokens[i]);
-      options_.log("error", "message " + m.describe() + " not recorded, left for redelivery: " +
-                                outcome.error().to_string());
+      nlohmann::json fields = message_fields(m);
+      fields.update(error_fields(outcome.error()));
+      options_.logger.error("message not recorded; left in the queue for redelivery", fields);
     }
   }
-  delete_handled(handled, labels);
+  delete_handled(handled, message_ids);
   for (const auto token : handled_tokens) heartbeat_.untrack(token);
   return messages.size();
 }
 
-void Worker::delete_handled(const std::vector<sqs::BatchEntry>& entries, const std::vector<std::string>& labels) {
+void Worker::delete_handled(const std::vector<sqs::BatchEntry>& entries,
+                            const std::vector<std::string>& message_ids) {
   if (entries.empty()) return;
   auto failures = queue_.delete_batch(entries);
   if (!failures.ok()) {
     stats_.delete_failed += entries.size();
-    options_.log("warn", "could not delete " + std::to_string(entries.size()) +
-                             " recorded message(s); they will be delivered again and be no-ops: " +
-                             failures.error().to_string());
+    nlohmann::json fields = error_fields(failures.error());
+    fields["message_ids"] = message_ids;
+    options_.logger.warn("could not delete recorded messages; they will be delivered again and be no-ops", fields);
     return;
   }
   stats_.deleted += entries.size() - failures->size();
   stats_.delete_failed += failures->size();
   for (const auto& f : *failures) {
-    std::string label = f.id;
+    std::string message_id = f.id;
     for (size_t i = 0; i < entries.size(); ++i) {
-      if (entries[i].id == f.id) label = labels[i];
+      if (entries[i].id == f.id) message_id = message_ids[i];
     }
-    options_.log("warn", "could not delete recorded message " + label + " (" + escape_for_display(f.code) + ": " +
-                             f.message + "); it will be delivered again and be a no-op");
+    options_.logger.warn("could not delete a recorded message; it will be delivered again and be a no-op",
+                         {{"message_id", message_id}, {"error_code", f.code}, {"error", f.message}});
   }
 }
 
@@ -136,8 +163,9 @@ void Worker::poller(const std::atomic<bool>& stop) {
       fatal_ = true;
       return;
     }
-    options_.log("warn", "receive failed, retrying in " + std::to_string(backoff.count()) +
-                             " ms: " + polled.error().to_string());
+    nlohmann::json fields = error_fields(polled.error());
+    fields["retry_in_ms"] = backoff.count();
+    options_.logger.warn("receive failed; retrying", fields);
     sleep_unless_stopped(backoff, [&] { return stopping(stop); });
     backoff = std::min(backoff * 2, options_.error_backoff_max);
   }

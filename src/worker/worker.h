@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "logging/logger.h"
 #include "sqs/sqs_client.h"
 #include "worker/heartbeat.h"
 
@@ -36,6 +37,13 @@ namespace fixgate::worker {
 // from several threads at once when concurrency > 1; must not throw.
 using MessageHandler = std::function<Result<void>(const sqs::Message& message)>;
 
+// A line-based log tap: level ("info" | "warn" | "error") and the JSON line.
+// Thread-safe when given to a worker with concurrency > 1.
+using LogSink = std::function<void(const char* level, const std::string& line)>;
+
+// JSON lines on stderr, component "worker", a fresh run id, level info.
+logging::Logger stderr_logger();
+
 struct WorkerOptions {
   int concurrency = 1;                 // poller threads, each handling its batch in order
   sqs::ReceiveOptions receive{10, 20, 60};  // max messages, wait seconds, visibility timeout
@@ -44,7 +52,12 @@ struct WorkerOptions {
   // Back-off after a failed receive: doubles from `error_backoff_min` up to `error_backoff_max`.
   std::chrono::milliseconds error_backoff_min{200};
   std::chrono::milliseconds error_backoff_max{20000};
-  LogSink log = stderr_log();
+  // Lines about messages and receives (message_id, receive_count, error code);
+  // the redaction guard of `logger` applies to each.
+  logging::Logger logger = stderr_logger();
+  // When set, replaces `logger`'s destination: each line goes to this tap
+  // instead (benchmarks pass one that drops them).
+  LogSink log;
 };
 
 // Counts since start; read them after run() returns, or at any time (relaxed).
@@ -83,7 +96,7 @@ class Worker {
   Worker(sqs::SqsQueue& queue, MessageHandler handler, WorkerOptions options);
   void poller(const std::atomic<bool>& stop);
   bool stopping(const std::atomic<bool>& stop) const { return stop.load() || fatal_.load(); }
-  void delete_handled(const std::vector<sqs::BatchEntry>& entries, const std::vector<std::string>& labels);
+  void delete_handled(const std::vector<sqs::BatchEntry>& entries, const std::vector<std::string>& message_ids);
 
   sqs::SqsQueue& queue_;
   MessageHandler handler_;

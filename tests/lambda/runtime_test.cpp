@@ -13,7 +13,10 @@
 #include <sstream>
 #include <thread>
 
+#include "captured_log.h"
+#include "decision/decision.h"
 #include "engine/engine.h"
+#include "intake/intake.h"
 #include "lambda/engine_records.h"
 #include "lambda/runtime_client.h"
 #include "lambda/runtime_loop.h"
@@ -116,7 +119,7 @@ constexpr std::int64_t kFarDeadline = 4102444800000;  // 2100-01-01
 
 RuntimeOptions quiet() {
   RuntimeOptions o;
-  o.log = [](const std::string&) {};
+  o.logger = logging::Logger("lambda", [](std::string_view) {}, nullptr, "run-test");
   return o;
 }
 
@@ -147,7 +150,9 @@ TEST(RuntimeLoop, PartialFailureIsReportedAsBatchItemFailures) {
   api.push({"req-1", sqs_event({"ok", "fail", "ok"}), kFarDeadline});
   auto client = RuntimeClient::connect(api.api());
   ASSERT_TRUE(client.ok());
-  RuntimeOptions o = quiet();
+  testing::CapturedLog log;
+  RuntimeOptions o;
+  o.logger = log.logger("lambda");
   o.max_invocations = 1;
   auto stats = serve(**client,
                      [](const SqsRecord& r) -> Result<void> {
@@ -162,6 +167,21 @@ TEST(RuntimeLoop, PartialFailureIsReportedAsBatchItemFailures) {
   ASSERT_EQ(posted.size(), 1u);
   EXPECT_EQ(posted[0].path, "/2018-06-01/runtime/invocation/req-1/response");
   EXPECT_EQ(nlohmann::json::parse(posted[0].body), nlohmann::json::parse(R"({"batchItemFailures":[{"itemIdentifier":"r1"}]})"));
+
+  // One JSON line for the failed record and one for the invocation, both under
+  // the invocation's request id.
+  const auto retried = log.with_message("record reported for retry");
+  ASSERT_EQ(retried.size(), 1u) << log.text();
+  testing::expect_log_shape(retried[0], "lambda");
+  EXPECT_EQ(retried[0]["correlation_id"], "req-1");
+  EXPECT_EQ(retried[0]["message_id"], "r1");
+  EXPECT_NE(retried[0].value("reason", std::string()).find("audit.write_failed"), std::string::npos);
+  const auto handled = log.with_message("invocation handled");
+  ASSERT_EQ(handled.size(), 1u) << log.text();
+  EXPECT_EQ(handled[0]["correlation_id"], "req-1");
+  EXPECT_EQ(handled[0]["level"], "warn");
+  EXPECT_EQ(handled[0]["records"], 3);
+  EXPECT_EQ(handled[0]["reported_for_retry"], 1);
 }
 
 TEST(RuntimeLoop, MalformedEventIsAnInvocationErrorSoTheWholeBatchIsRetried) {
@@ -266,12 +286,36 @@ TEST(RuntimeLoop, EngineRecordsEachRecordAndReportsTheUnrecordedOne) {
   api.push({"req-engine", sqs_event({unknown, poison.dump(), sns}), kFarDeadline});
   auto client = RuntimeClient::connect(api.api());
   ASSERT_TRUE(client.ok());
-  RuntimeOptions o = quiet();
+  testing::CapturedLog log;
+  const auto logger = log.logger("lambda");
+  RuntimeOptions o;
+  o.logger = logger;
   o.max_invocations = 1;
-  auto stats = serve(**client, engine_record_handler(**opened), o);
+  auto stats = serve(**client, engine_record_handler(**opened, logger), o);
   ASSERT_TRUE(stats.ok()) << stats.error().to_string();
   EXPECT_EQ(nlohmann::json::parse(api.posted()[0].body),
             nlohmann::json::parse(R"({"batchItemFailures":[{"itemIdentifier":"r1"}]})"));
+
+  // Every line about a finding carries that finding's correlation id — the one
+  // its audit records carry — and the record's message id.
+  const auto decided = log.with_message("finding decided");
+  ASSERT_EQ(decided.size(), 2u) << log.text();
+  for (const auto& line : decided) {
+    testing::expect_log_shape(line, "lambda");
+    audit::AuditQuery by_correlation;
+    by_correlation.correlation_id = line["correlation_id"];
+    by_correlation.kind = "decision";
+    auto recorded = (*opened)->audit().read(by_correlation);
+    ASSERT_TRUE(recorded.ok());
+    ASSERT_EQ(recorded->size(), 1u) << line.dump();
+    EXPECT_EQ((*recorded)[0].seq, line["audit_seq"].get<std::int64_t>());
+    EXPECT_TRUE(line["message_id"] == "r0" || line["message_id"] == "r2") << line.dump();
+  }
+  const auto unrecorded = log.with_message("decision not recorded; the message will be delivered again");
+  ASSERT_EQ(unrecorded.size(), 1u) << log.text();
+  EXPECT_EQ(unrecorded[0]["correlation_id"], correlation_id_for(intake::parse_payload(poison.dump()).front()));
+  EXPECT_EQ(unrecorded[0]["message_id"], "r1");
+  EXPECT_EQ(unrecorded[0]["finding_id"], "lambda-poison-1");
 
   audit::AuditQuery query;
   query.kind = "decision";

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -30,11 +31,37 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using fixgate::testing::FauxqsPeer;
 
+constexpr const char* kSecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The process's stderr, one JSON object per line (fails the test otherwise).
+std::vector<nlohmann::json> log_lines(const fs::path& path) {
+  std::vector<nlohmann::json> out;
+  std::istringstream lines(slurp(path));
+  for (std::string line; std::getline(lines, line);) {
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(doc.is_object()) << "not a JSON log line: " << line;
+    if (!doc.is_object()) continue;
+    for (const char* key : {"ts", "level", "component", "correlation_id", "msg"}) {
+      EXPECT_TRUE(doc.contains(key) && doc[key].is_string()) << key << " missing: " << line;
+    }
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> with_message(const std::vector<nlohmann::json>& lines, const std::string& msg) {
+  std::vector<nlohmann::json> out;
+  for (const auto& line : lines) {
+    if (line.value("msg", std::string()) == msg) out.push_back(line);
+  }
+  return out;
 }
 
 // Runs the fixgate binary with extra environment; stdout and stderr go to files.
@@ -113,7 +140,7 @@ class WorkerCli : public fixgate::testing::FauxqsSuite<WorkerCli> {
   std::vector<std::string> aws_env() const {
     return {"AWS_REGION=us-east-1",
             "AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-            "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            std::string("AWS_SECRET_ACCESS_KEY=") + kSecretKey,
             "AWS_CONFIG_FILE=/nonexistent",
             "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
             "AWS_ENDPOINT_URL=" + sim_->endpoint(),
@@ -145,12 +172,14 @@ TEST_F(WorkerCli, DrainsTheQueueFixesTheBucketAndStopsOnSigterm) {
   EXPECT_EQ(worker.wait(20s), 0) << slurp(dir_ / "err");
 
   std::vector<std::string> outcomes;
+  std::map<std::string, std::string> correlation_by_message;
   std::istringstream lines(slurp(dir_ / "out"));
   for (std::string line; std::getline(lines, line);) {
     const auto doc = nlohmann::json::parse(line);
     EXPECT_FALSE(doc["message_id"].get<std::string>().empty());
     EXPECT_EQ(doc["receive_count"], 1);
     outcomes.push_back(doc["decision"]["outcome"]);
+    correlation_by_message[doc["message_id"]] = doc["decision"]["correlation_id"];
   }
   std::sort(outcomes.begin(), outcomes.end());
   EXPECT_EQ(outcomes, (std::vector<std::string>{"reject", "remediate"})) << slurp(dir_ / "err");
@@ -161,7 +190,47 @@ TEST_F(WorkerCli, DrainsTheQueueFixesTheBucketAndStopsOnSigterm) {
   });
   EXPECT_TRUE(blocked);
   EXPECT_TRUE(fs::exists(dir_ / "state" / "audit.db"));
-  EXPECT_NE(slurp(dir_ / "err").find("2 deleted"), std::string::npos) << slurp(dir_ / "err");
+
+  // stderr: JSON log lines; each finding's line carries its correlation id.
+  const auto log = log_lines(dir_ / "err");
+  const auto decided = with_message(log, "finding decided");
+  ASSERT_EQ(decided.size(), 2u) << slurp(dir_ / "err");
+  for (const auto& line : decided) {
+    EXPECT_EQ(line["component"], "worker");
+    EXPECT_EQ(line["correlation_id"], correlation_by_message[line.value("message_id", std::string())])
+        << line.dump();
+    EXPECT_TRUE(line.contains("outcome") && line.contains("audit_seq")) << line.dump();
+  }
+  const auto stopped = with_message(log, "stopped");
+  ASSERT_EQ(stopped.size(), 1u) << slurp(dir_ / "err");
+  EXPECT_EQ(stopped[0]["deleted"], 2);
+  EXPECT_EQ(stopped[0]["received"], 2);
+  // --log-level info: no debug lines; the platform's secret key never appears.
+  for (const auto& line : log) EXPECT_NE(line["level"], "debug");
+  EXPECT_EQ(slurp(dir_ / "err").find(kSecretKey), std::string::npos);
+  EXPECT_EQ(slurp(dir_ / "out").find(kSecretKey), std::string::npos);
+}
+
+// --log-level must be a level (any case); an access key id pasted into the
+// queue URL is replaced wherever a line would carry it.
+TEST_F(WorkerCli, LogLevelIsCheckedAndKeyIdsNeverReachTheLog) {
+  Process bad_level({"worker", "--config", FIXGATE_SOURCE_DIR "/examples/fixgate.yaml", "--queue-url",
+                     "http://127.0.0.1:9/q", "--log-level", "verbose"},
+                    aws_env(), dir_ / "out", dir_ / "err");
+  EXPECT_EQ(bad_level.wait(30s), 2);
+  EXPECT_NE(slurp(dir_ / "err").find("--log-level"), std::string::npos) << slurp(dir_ / "err");
+
+  const std::string key_id = "AKIAIOSFODNN7EXAMPLE";
+  Process leaky({"worker", "--config", FIXGATE_SOURCE_DIR "/examples/fixgate.yaml", "--queue-url",
+                 peer_->endpoint() + "/000000000000/no-such-queue-" + key_id, "--state-dir",
+                 (dir_ / "state").string(), "--wait-seconds", "0", "--log-level", "Info"},
+                aws_env(), dir_ / "out2", dir_ / "err2");
+  EXPECT_EQ(leaky.wait(30s), 1) << slurp(dir_ / "err2");
+  const auto polling = with_message(log_lines(dir_ / "err2"), "polling");
+  ASSERT_EQ(polling.size(), 1u) << slurp(dir_ / "err2");
+  EXPECT_NE(polling[0].value("queue_url", std::string()).find("no-such-queue-[REDACTED]"), std::string::npos)
+      << polling[0].dump();
+  EXPECT_EQ(slurp(dir_ / "err2").find(key_id), std::string::npos) << slurp(dir_ / "err2");
 }
 
 TEST_F(WorkerCli, MissingQueueStopsWithExit1AndBadConfigExits2) {
@@ -170,12 +239,17 @@ TEST_F(WorkerCli, MissingQueueStopsWithExit1AndBadConfigExits2) {
                    "--wait-seconds", "0"},
                   aws_env(), dir_ / "out", dir_ / "err");
   EXPECT_EQ(missing.wait(30s), 1) << slurp(dir_ / "err");
-  EXPECT_NE(slurp(dir_ / "err").find("NonExistentQueue"), std::string::npos) << slurp(dir_ / "err");
+  const auto fatal = with_message(log_lines(dir_ / "err"), "stopped on a receive error retrying cannot fix");
+  ASSERT_EQ(fatal.size(), 1u) << slurp(dir_ / "err");
+  EXPECT_EQ(fatal[0]["level"], "error");
+  EXPECT_NE(fatal[0].value("error", std::string()).find("NonExistentQueue"), std::string::npos) << fatal[0].dump();
 
   Process bad({"worker", "--config", "/nonexistent/fixgate.yaml", "--queue-url", "http://127.0.0.1:9/q"}, aws_env(),
               dir_ / "out2", dir_ / "err2");
   EXPECT_EQ(bad.wait(30s), 2);
-  EXPECT_NE(slurp(dir_ / "err2").find("/nonexistent/fixgate.yaml"), std::string::npos);
+  const auto refused = with_message(log_lines(dir_ / "err2"), "cannot start: the engine did not open");
+  ASSERT_EQ(refused.size(), 1u) << slurp(dir_ / "err2");
+  EXPECT_NE(refused[0].value("error", std::string()).find("/nonexistent/fixgate.yaml"), std::string::npos);
 }
 
 // `fixgate lambda` with a configuration that does not load: the runtime posts
@@ -201,6 +275,11 @@ TEST_F(WorkerCli, LambdaPostsAnInitErrorForABadConfig) {
   std::lock_guard lock(mutex);
   EXPECT_EQ(init_error_type, "fixgate.ConfigError");
   EXPECT_NE(init_error_body.find("/nonexistent/fixgate.yaml"), std::string::npos) << init_error_body;
+  const auto refused =
+      with_message(log_lines(dir_ / "err"), "cannot start: the engine did not open; posting an init error");
+  ASSERT_EQ(refused.size(), 1u) << slurp(dir_ / "err");
+  EXPECT_EQ(refused[0]["component"], "lambda");
+  EXPECT_NE(refused[0].value("error", std::string()).find("/nonexistent/fixgate.yaml"), std::string::npos);
 }
 
 }  // namespace

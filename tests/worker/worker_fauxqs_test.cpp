@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <mutex>
 #include <filesystem>
@@ -18,9 +19,13 @@
 #include "audit/audit_log.h"
 #include "aws/credentials.h"
 #include "aws/http.h"
+#include "captured_log.h"
 #include "cloudsim/simulator.h"
+#include "core/text.h"
+#include "decision/decision.h"
 #include "engine/engine.h"
 #include "fauxqs_suite.h"
+#include "intake/intake.h"
 #include "sqs/sqs_client.h"
 #include "worker/engine_handler.h"
 #include "worker/worker.h"
@@ -31,6 +36,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using fixgate::testing::FauxqsPeer;
+
+constexpr const char* kSecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 std::string example(const std::string& name) {
   std::ifstream in(FIXGATE_SOURCE_DIR "/examples/findings/" + name, std::ios::binary);
@@ -78,7 +85,7 @@ class WorkerThroughFauxqs : public fixgate::testing::FauxqsSuite<WorkerThroughFa
     platform.endpoint_urls["SQS"] = peer_->endpoint();
     platform.transport = aws::make_curl_transport();
     platform.credentials = std::make_shared<aws::StaticCredentialsProvider>(
-        aws::Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt, "test"});
+        aws::Credentials{"AKIDEXAMPLE", kSecretKey, "", std::nullopt, "test"});
     engine::EngineOptions options;
     options.config_path = FIXGATE_SOURCE_DIR "/examples/fixgate.yaml";
     options.state_dir = state_.string();
@@ -164,16 +171,22 @@ TEST_F(WorkerThroughFauxqs, FixesPublishedFindingsAndDeadLettersThePoisonMessage
   ASSERT_FALSE(peer_->send(q_.queue_url, example("wiz-s3-unencrypted-low-severity.json")).empty());
 
   sqs::SqsClient queue(aws_, q_.queue_url);
+  testing::CapturedLog log;
+  const auto logger = log.logger("worker", {kSecretKey});
   WorkerOptions options;
   options.receive = sqs::ReceiveOptions{10, 1, 2};
-  options.log = [](const char*, const std::string&) {};
+  options.logger = logger;
   std::vector<std::string> outcomes;
+  std::map<std::string, std::string> correlation_by_finding;
   std::mutex outcomes_mutex;
   auto sink = [&](const sqs::Message&, const std::vector<engine::FindingOutcome>& found) {
     std::lock_guard lock(outcomes_mutex);
-    for (const auto& o : found) outcomes.push_back(to_string(o.decided.decision.outcome));
+    for (const auto& o : found) {
+      outcomes.push_back(to_string(o.decided.decision.outcome));
+      correlation_by_finding[o.decided.decision.finding_id] = o.decided.decision.correlation_id;
+    }
   };
-  auto worker = Worker::create(queue, engine_handler(*engine_, sink), options);
+  auto worker = Worker::create(queue, engine_handler(*engine_, sink, logger), options);
   ASSERT_TRUE(worker.ok()) << worker.error().to_string();
   std::atomic<bool> stop{false};
   Result<void> ran;
@@ -213,6 +226,33 @@ TEST_F(WorkerThroughFauxqs, FixesPublishedFindingsAndDeadLettersThePoisonMessage
   EXPECT_EQ(stats.deleted.load(), 3u);
   EXPECT_EQ(stats.handled.load(), 3u);
   EXPECT_EQ(stats.failed.load(), 2u);  // received twice (maxReceiveCount 2), then moved by SQS
+
+  // One "finding decided" line per decided finding, carrying that finding's
+  // correlation id (the audit log's) and the SQS message id.
+  const auto decided = log.with_message("finding decided");
+  ASSERT_EQ(decided.size(), 3u) << log.text();
+  for (const auto& line : decided) {
+    testing::expect_log_shape(line, "worker");
+    const std::string finding_id = line.value("finding_id", std::string());
+    ASSERT_EQ(correlation_by_finding.count(finding_id), 1u) << line.dump();
+    EXPECT_EQ(line["correlation_id"], correlation_by_finding[finding_id]);
+    EXPECT_FALSE(line.value("message_id", std::string()).empty());
+    EXPECT_EQ(line["receive_count"], 1);
+    EXPECT_GT(line.value("audit_seq", 0), 0);
+  }
+  // The poison finding: an error line per receive under its own correlation id.
+  const std::string poison_correlation =
+      correlation_id_for(intake::parse_payload(bucket_finding("poison-0001", "acme-poison-exports")).front());
+  const auto unrecorded = log.with_message("decision not recorded; the message will be delivered again");
+  ASSERT_EQ(unrecorded.size(), 2u) << log.text();
+  for (const auto& line : unrecorded) {
+    EXPECT_EQ(line["level"], "error");
+    EXPECT_EQ(line["correlation_id"], poison_correlation);
+    EXPECT_EQ(line["finding_id"], "poison-0001");
+    EXPECT_TRUE(starts_with(line.value("error_code", std::string()), "audit.")) << line.dump();
+  }
+  EXPECT_EQ(log.with_message("message not recorded; left in the queue for redelivery").size(), 2u);
+  EXPECT_EQ(log.text().find(kSecretKey), std::string::npos);
 }
 
 // At the moment the handler reports success, the outcome is already in the audit

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "captured_log.h"
+
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -181,19 +183,61 @@ TEST(Worker, FailedDeletesAreCountedNotHidden) {
   ScriptedQueue queue;
   queue.replies.push_back(std::vector<sqs::Message>{message("a"), message("b")});
   queue.delete_reply = std::vector<sqs::BatchFailure>{{"m1", "ReceiptHandleIsInvalid", "expired", true}};
-  std::vector<std::string> warnings;
+  testing::CapturedLog log;
   WorkerOptions o = quiet_options();
-  o.log = [&warnings](const char* level, const std::string& line) {
-    if (std::string(level) == "warn") warnings.push_back(line);
-  };
+  o.log = {};
+  o.logger = log.logger("worker");
   auto worker = Worker::create(queue, [](const sqs::Message&) -> Result<void> { return {}; }, o);
   ASSERT_TRUE(worker.ok());
   std::atomic<bool> stop{false};
   ASSERT_TRUE((*worker)->poll_once(stop).ok());
   EXPECT_EQ((*worker)->stats().deleted.load(), 1u);
   EXPECT_EQ((*worker)->stats().delete_failed.load(), 1u);
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("b (receive 1)"), std::string::npos) << warnings[0];
+  const auto lines = log.lines();
+  ASSERT_EQ(lines.size(), 1u) << log.text();
+  testing::expect_log_shape(lines[0], "worker");
+  EXPECT_EQ(lines[0]["level"], "warn");
+  EXPECT_EQ(lines[0]["message_id"], "b");
+  EXPECT_EQ(lines[0]["error_code"], "ReceiptHandleIsInvalid");
+  EXPECT_EQ(lines[0]["correlation_id"], "run-test");  // about a message, not a finding
+}
+
+// A failed handler and a failed receive each leave one JSON line naming the
+// message or the error; a caller's `log` tap gets those lines with their level.
+TEST(Worker, LogsFailuresAsJsonLinesThroughTheTap) {
+  ScriptedQueue queue;
+  queue.replies.push_back(std::vector<sqs::Message>{message("poison")});
+  queue.replies.push_back(make_error("aws.transient", "connection reset"));
+  queue.replies.push_back(std::vector<sqs::Message>{message("last")});
+  std::mutex mutex;
+  std::vector<std::pair<std::string, nlohmann::json>> tapped;
+  WorkerOptions o = quiet_options();
+  o.log = [&](const char* level, const std::string& line) {
+    std::lock_guard lock(mutex);
+    tapped.emplace_back(level, nlohmann::json::parse(line));
+  };
+  std::atomic<bool> stop{false};
+  auto worker = Worker::create(
+      queue,
+      [&stop](const sqs::Message& m) -> Result<void> {
+        if (m.message_id == "poison") return make_error("audit.write_failed", "disk full");
+        stop = true;
+        return {};
+      },
+      o);
+  ASSERT_TRUE(worker.ok());
+  ASSERT_TRUE((*worker)->run(stop).ok());
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(tapped.size(), 2u);
+  EXPECT_EQ(tapped[0].first, "error");
+  testing::expect_log_shape(tapped[0].second, "worker");
+  EXPECT_EQ(tapped[0].second["message_id"], "poison");
+  EXPECT_EQ(tapped[0].second["receive_count"], 1);
+  EXPECT_EQ(tapped[0].second["error_code"], "audit.write_failed");
+  EXPECT_EQ(tapped[1].first, "warn");
+  testing::expect_log_shape(tapped[1].second, "worker");
+  EXPECT_EQ(tapped[1].second["error_code"], "aws.transient");
+  EXPECT_EQ(tapped[1].second["retry_in_ms"], 1);
 }
 
 TEST(Worker, ConcurrentPollersShareTheQueue) {
