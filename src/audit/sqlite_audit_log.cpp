@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "sqlite/group_commit.h"
 #include "sqlite/sqlite_db.h"
 
 namespace fixgate::audit {
@@ -140,6 +141,7 @@ struct SqliteAuditLog::Impl {
   Stmt insert;
   std::mutex read_mutex;  // guards reader
   Db reader;
+  sqlite::GroupCommit<PendingAppend> group;
 };
 
 SqliteAuditLog::SqliteAuditLog(std::string path, std::unique_ptr<Impl> impl)
@@ -205,15 +207,28 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::append_batch(const std::vector<
   }
   if (records.empty()) return records;
 
+  // Concurrent appends (one per worker) share a transaction and its fsync;
+  // each caller's records stay consecutive, and the chain is extended in the
+  // order the batches were taken.
+  PendingAppend me{&records, std::nullopt};
+  impl_->group.submit(me, [this](const std::vector<PendingAppend*>& batch) { commit_appends(batch); });
+  if (me.error) return *me.error;
+  return records;
+}
+
+void SqliteAuditLog::commit_appends(const std::vector<PendingAppend*>& batch) {
   std::lock_guard lock(impl_->write_mutex);
   Db& db = impl_->writer;
-  if (auto r = db.exec("BEGIN IMMEDIATE", "audit.write"); !r) return r.error();
+  auto fail_all = [&](Error error) {
+    for (PendingAppend* pending : batch) pending->error = error;
+  };
+  if (auto r = db.exec("BEGIN IMMEDIATE", "audit.write"); !r) return fail_all(r.error());
   auto fail = [&](std::string_view what) {
     Error error = sqlite_error(db.get(), "audit.write", what);
     impl_->head.reset();
     impl_->insert.reset();
     (void)db.exec("ROLLBACK");
-    return error;
+    fail_all(std::move(error));
   };
   int64_t seq = 0;
   std::string prev(kGenesisHash);
@@ -226,30 +241,31 @@ Result<std::vector<AuditRecord>> SqliteAuditLog::append_batch(const std::vector<
   }
   impl_->head.reset();
   const std::string time = format_time(impl_->clock->now());
-  for (AuditRecord& r : records) {
-    r.seq = ++seq;
-    r.time = time;
-    r.prev_hash = prev;
-    r.hash = record_hash(r);
-    Stmt& ins = impl_->insert;
-    ins.bind(1, r.seq);
-    ins.bind(2, r.time);
-    ins.bind(3, r.kind);
-    ins.bind(4, r.correlation_id);
-    ins.bind(5, r.finding_id);
-    ins.bind(6, r.actor);
-    ins.bind(7, r.body);
-    ins.bind(8, r.prev_hash);
-    ins.bind(9, r.hash);
-    if (ins.step() != SQLITE_DONE) return fail("cannot append audit record " + std::to_string(r.seq));
-    ins.reset();
-    prev = r.hash;
+  for (PendingAppend* pending : batch) {
+    for (AuditRecord& r : *pending->records) {
+      r.seq = ++seq;
+      r.time = time;
+      r.prev_hash = prev;
+      r.hash = record_hash(r);
+      Stmt& ins = impl_->insert;
+      ins.bind(1, r.seq);
+      ins.bind(2, r.time);
+      ins.bind(3, r.kind);
+      ins.bind(4, r.correlation_id);
+      ins.bind(5, r.finding_id);
+      ins.bind(6, r.actor);
+      ins.bind(7, r.body);
+      ins.bind(8, r.prev_hash);
+      ins.bind(9, r.hash);
+      if (ins.step() != SQLITE_DONE) return fail("cannot append audit record " + std::to_string(r.seq));
+      ins.reset();
+      prev = r.hash;
+    }
   }
   if (auto r = db.exec("COMMIT", "audit.write"); !r) {
     (void)db.exec("ROLLBACK");
-    return make_error("audit.write", "cannot commit audit records: " + r.error().message);
+    return fail_all(make_error("audit.write", "cannot commit audit records: " + r.error().message));
   }
-  return records;
 }
 
 Result<VerifyReport> SqliteAuditLog::verify(const VerifyOptions& options) {

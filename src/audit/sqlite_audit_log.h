@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "audit/audit_log.h"
@@ -58,7 +59,13 @@ class SqliteAuditLog final : public AuditSink {
 
  private:
   struct Impl;
+  // One caller's records waiting for the next group commit.
+  struct PendingAppend {
+    std::vector<AuditRecord>* records;
+    std::optional<Error> error;  // set when the commit failed
+  };
   SqliteAuditLog(std::string path, std::unique_ptr<Impl> impl);
+  void commit_appends(const std::vector<PendingAppend*>& batch);
   std::string path_;
   std::unique_ptr<Impl> impl_;
 };

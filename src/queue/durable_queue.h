@@ -16,6 +16,11 @@
 // message moves to the dead-letter state with its last error, from where an
 // operator can list and redrive it.
 //
+// Only enqueue (and an operator's redrive) waits for the disk. Lease, ack,
+// nack, extend and release are committed at once but fsynced with the next
+// enqueue: a power cut can undo them, which only redelivers a message, and
+// redeliveries are already recognised (the engine finds the decision on record).
+//
 // open_sqlite_queue() is the embedded implementation: one SQLite file in WAL
 // mode, safe for many threads and many processes on that file (every change is
 // one BEGIN IMMEDIATE transaction; busy_timeout waits for the other writer).

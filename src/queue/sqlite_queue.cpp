@@ -4,7 +4,6 @@
 // processes can never lease the same message.
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "queue/durable_queue.h"
+#include "sqlite/group_commit.h"
 #include "sqlite/sqlite_db.h"
 
 namespace fixgate::queue {
@@ -99,6 +99,7 @@ class SqliteQueue final : public DurableQueue {
   SqliteQueue(QueueOptions options, Db db) : options_(std::move(options)), db_(std::move(db)) {
     clock_ = options_.clock != nullptr ? options_.clock : &system_clock();
     if (!options_.random) options_.random = default_random;
+    synchronous_full_ = options_.durability == Durability::full;  // as open_sqlite_queue() set it
   }
 
   Result<void> prepare() {
@@ -129,26 +130,7 @@ class SqliteQueue final : public DurableQueue {
                      std::to_string(options_.max_payload_bytes));
     }
     Pending me{key, payload, source_to_json(source), std::nullopt};
-    // Group commit: whoever finds no commit running becomes the leader and
-    // commits every enqueue waiting at that moment in one transaction (one
-    // fsync); callers arriving meanwhile wait for the next leader. Nobody waits
-    // for a timer, so a lone caller pays exactly one commit.
-    std::unique_lock group(group_mutex_);
-    waiting_.push_back(&me);
-    while (!me.result) {
-      if (committing_) {
-        group_done_.wait(group);
-        continue;
-      }
-      committing_ = true;
-      std::vector<Pending*> batch;
-      batch.swap(waiting_);
-      group.unlock();
-      commit_enqueues(batch);
-      group.lock();
-      committing_ = false;
-      group_done_.notify_all();
-    }
+    group_.submit(me, [this](const std::vector<Pending*>& batch) { commit_enqueues(batch); });
     return std::move(*me.result);
   }
 
@@ -159,7 +141,7 @@ class SqliteQueue final : public DurableQueue {
       return invalid("max_items must be 1 to " + std::to_string(kMaxLeaseItems));
     }
     if (visibility_timeout.count() <= 0) return invalid("visibility_timeout must be positive");
-    return transaction<std::vector<Message>>([&](int64_t now) -> Result<std::vector<Message>> {
+    return transaction<std::vector<Message>>(Sync::deferred, [&](int64_t now) -> Result<std::vector<Message>> {
       // A lease that expired on its last allowed attempt: the worker died or hung
       // every time. Handing the message out again would only repeat that.
       auto exhausted = Stmt::prepare(db_.get(),
@@ -204,7 +186,7 @@ class SqliteQueue final : public DurableQueue {
   }
 
   Result<void> ack(const Receipt& receipt) override {
-    return transaction_void([&](int64_t) -> Result<void> {
+    return transaction_void(Sync::deferred, [&](int64_t) -> Result<void> {
       auto lease = current_lease(receipt);
       if (!lease) return lease.error();
       return exec_bound("DELETE FROM queue_messages WHERE id = ?", {receipt.id}, "cannot ack the message");
@@ -213,7 +195,7 @@ class SqliteQueue final : public DurableQueue {
 
   Result<NackOutcome> nack(const Receipt& receipt, std::string_view error) override {
     const std::string last_error(error.substr(0, kMaxErrorBytes));
-    return transaction<NackOutcome>([&](int64_t now) -> Result<NackOutcome> {
+    return transaction<NackOutcome>(Sync::deferred, [&](int64_t now) -> Result<NackOutcome> {
       auto attempts = current_lease(receipt);
       if (!attempts) return attempts.error();
       NackOutcome outcome;
@@ -246,7 +228,7 @@ class SqliteQueue final : public DurableQueue {
 
   Result<void> extend(const Receipt& receipt, std::chrono::milliseconds timeout) override {
     if (timeout.count() <= 0) return invalid("timeout must be positive");
-    return transaction_void([&](int64_t now) -> Result<void> {
+    return transaction_void(Sync::deferred, [&](int64_t now) -> Result<void> {
       auto lease = current_lease(receipt);
       if (!lease) return lease.error();
       return exec_bound("UPDATE queue_messages SET visible_at = ? WHERE id = ?", {now + timeout.count(), receipt.id},
@@ -255,7 +237,7 @@ class SqliteQueue final : public DurableQueue {
   }
 
   Result<void> release(const Receipt& receipt) override {
-    return transaction_void([&](int64_t now) -> Result<void> {
+    return transaction_void(Sync::deferred, [&](int64_t now) -> Result<void> {
       auto lease = current_lease(receipt);
       if (!lease) return lease.error();
       return exec_bound("UPDATE queue_messages SET state = 'ready', visible_at = ?, lease_owner = NULL, "
@@ -298,7 +280,7 @@ class SqliteQueue final : public DurableQueue {
   }
 
   Result<void> redrive(int64_t id) override {
-    return transaction_void([&](int64_t now) -> Result<void> {
+    return transaction_void(Sync::fsync, [&](int64_t now) -> Result<void> {
       auto r = exec_bound(
           "UPDATE queue_messages SET state = 'ready', attempts = 0, visible_at = ?, dead_at = NULL "
           "WHERE id = ? AND state = 'dead'",
@@ -312,7 +294,7 @@ class SqliteQueue final : public DurableQueue {
   }
 
   Result<int64_t> redrive_all() override {
-    return transaction<int64_t>([&](int64_t now) -> Result<int64_t> {
+    return transaction<int64_t>(Sync::fsync, [&](int64_t now) -> Result<int64_t> {
       auto r = exec_bound(
           "UPDATE queue_messages SET state = 'ready', attempts = 0, visible_at = ?, dead_at = NULL "
           "WHERE state = 'dead'",
@@ -333,7 +315,7 @@ class SqliteQueue final : public DurableQueue {
   // One transaction for the whole batch. A key repeated inside the batch is a
   // duplicate of its first occurrence, as it would be across two commits.
   void commit_enqueues(const std::vector<Pending*>& batch) {
-    auto committed = transaction<bool>([&](int64_t now) -> Result<bool> {
+    auto committed = transaction<bool>(Sync::fsync, [&](int64_t now) -> Result<bool> {
       purge_dedupe_.bind(1, now);
       const int purged = purge_dedupe_.step();
       purge_dedupe_.reset();
@@ -375,11 +357,27 @@ class SqliteQueue final : public DurableQueue {
     return EnqueueResult{id, false};
   }
 
+  // How far a commit goes before the call returns (with Durability::full).
+  // Only enqueue must be on disk before it returns: the HTTP 202 promises it.
+  // A worker's lease, ack, nack, extend or release that a power cut loses can
+  // only make a message be delivered again, which the engine recognises as
+  // already decided; so those skip the fsync and become durable with the next
+  // fsynced commit (WAL frames are synced in order). A process crash loses
+  // nothing either way.
+  enum class Sync { fsync, deferred };
+
   // Runs `body(now_ms)` inside BEGIN IMMEDIATE ... COMMIT under the mutex;
   // rolls back when the body fails or the commit does.
   template <typename T, typename F>
-  Result<T> transaction(F&& body) {
+  Result<T> transaction(Sync sync, F&& body) {
     std::lock_guard lock(mutex_);
+    const bool full = sync == Sync::fsync && options_.durability == Durability::full;
+    if (full != synchronous_full_) {
+      if (auto r = db_.exec(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", "queue.sqlite"); !r) {
+        return r.error();
+      }
+      synchronous_full_ = full;
+    }
     if (auto r = db_.exec("BEGIN IMMEDIATE", "queue.sqlite"); !r) return r.error();
     Result<T> result = body(to_ms(clock_->now()));
     if (!result) {
@@ -394,8 +392,8 @@ class SqliteQueue final : public DurableQueue {
   }
 
   template <typename F>
-  Result<void> transaction_void(F&& body) {
-    auto r = transaction<bool>([&](int64_t now) -> Result<bool> {
+  Result<void> transaction_void(Sync sync, F&& body) {
+    auto r = transaction<bool>(sync, [&](int64_t now) -> Result<bool> {
       auto inner = body(now);
       if (!inner) return inner.error();
       return true;
@@ -455,10 +453,8 @@ class SqliteQueue final : public DurableQueue {
   Stmt insert_message_;
   Stmt insert_dedupe_;
 
-  std::mutex group_mutex_;               // guards waiting_ and committing_
-  std::condition_variable group_done_;   // a group commit finished
-  std::vector<Pending*> waiting_;
-  bool committing_ = false;
+  sqlite::GroupCommit<Pending> group_;
+  bool synchronous_full_ = false;  // the connection's current PRAGMA synchronous; guarded by mutex_
 };
 
 namespace {
@@ -485,6 +481,14 @@ Result<void> ensure_schema(Db& db, const std::string& path) {
                                                    "; this fixgate understands version " +
                                                    std::to_string(kSchemaVersion)));
     }
+  }
+  // Lets lease() find expired leases and counts() tally states without reading
+  // every row (and its payload) of a long queue. Additive, so also created on
+  // files made before it existed.
+  if (auto r = db.exec("CREATE INDEX IF NOT EXISTS queue_messages_state ON queue_messages(state, visible_at)",
+                       "queue.open");
+      !r) {
+    return rollback(r.error());
   }
   return db.exec("COMMIT", "queue.open");
 }
