@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -121,6 +123,19 @@ std::string payload(size_t thread, size_t i, size_t round) {
          "\"control\":{\"id\":\"wc-s3-public-bucket\",\"name\":\"Public bucket\"}}";
 }
 
+double thread_cpu_seconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+double process_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const size_t index = std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
@@ -134,6 +149,11 @@ void run_webhooks(benchmark::State& state, Harness& h) {
   std::vector<double> latencies_us;
   size_t acked = 0, failed = 0, round = 0;
   double seconds = 0;
+  // Process CPU (server and client threads together): unlike requests per
+  // second, it does not depend on what else the machine is running.
+  const double cpu_before = process_cpu_seconds();
+  std::mutex client_cpu_mutex;
+  double client_cpu = 0;  // the load generator's own share, to tell the server's apart
   for (auto _ : state) {
     ++round;
     std::vector<std::vector<double>> per_thread(clients);
@@ -142,6 +162,7 @@ void run_webhooks(benchmark::State& state, Harness& h) {
     std::vector<std::thread> threads;
     for (size_t t = 0; t < clients; ++t) {
       threads.emplace_back([&, t] {
+        const double thread_cpu_before = thread_cpu_seconds();
         httplib::Client client("127.0.0.1", h.port);
         client.set_keep_alive(true);
         client.set_tcp_nodelay(true);  // headers and body go out in two writes: avoid Nagle + delayed ACK
@@ -154,6 +175,9 @@ void run_webhooks(benchmark::State& state, Harness& h) {
           per_thread[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
           (res && res->status == 202 ? ok : bad).fetch_add(1);
         }
+        client.stop();
+        std::lock_guard lock(client_cpu_mutex);
+        client_cpu += thread_cpu_seconds() - thread_cpu_before;
       });
     }
     for (auto& t : threads) t.join();
@@ -164,7 +188,11 @@ void run_webhooks(benchmark::State& state, Harness& h) {
     failed += bad.load();
     for (auto& v : per_thread) latencies_us.insert(latencies_us.end(), v.begin(), v.end());
   }
+  const double cpu_seconds = process_cpu_seconds() - cpu_before;
   std::sort(latencies_us.begin(), latencies_us.end());
+  const double requests = static_cast<double>(std::max<size_t>(1, acked + failed));
+  state.counters["cpu_us_per_req"] = cpu_seconds * 1e6 / requests;
+  state.counters["server_cpu_us_per_req"] = (cpu_seconds - client_cpu) * 1e6 / requests;
   state.counters["acked_per_s"] = static_cast<double>(acked) / seconds;
   state.counters["p50_us"] = percentile(latencies_us, 0.50);
   state.counters["p99_us"] = percentile(latencies_us, 0.99);
@@ -183,6 +211,8 @@ void BM_WizWebhookAckedDurable(benchmark::State& state) { run_webhooks(state, du
 BENCHMARK(BM_WizWebhookAckedDurable)
     ->Args({1, 300})
     ->Args({4, 150})
+    ->Args({16, 200})
+    ->Args({64, 100})
     ->Iterations(2)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);

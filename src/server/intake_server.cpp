@@ -3,12 +3,15 @@
 #include <httplib.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <simdjson.h>
 
 #include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <set>
 #include <thread>
+
+#include <sys/socket.h>
 
 #include "core/text.h"
 #include "server/wiz_auth.h"
@@ -35,6 +38,7 @@ constexpr const char* kHealth = "/healthz";
 constexpr const char* kReady = "/readyz";
 constexpr const char* kMetrics = "/metrics";
 constexpr int kMaxJsonDepth = 64;
+constexpr int kListenBacklog = 1024;
 
 std::string sha256_hex(std::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -87,22 +91,6 @@ bool is_json_media_type(const std::string& type) {
   return starts_with(type, "application/") && type.size() > 17 && type.substr(type.size() - 5) == "+json";
 }
 
-// Parses JSON refusing nesting deeper than kMaxJsonDepth (so a hostile body
-// cannot exhaust the stack). Returns the reason on failure.
-Result<json> parse_json(const std::string& body) {
-  struct TooDeep {};
-  try {
-    return json::parse(body, [](int depth, json::parse_event_t, json&) {
-      if (depth > kMaxJsonDepth) throw TooDeep{};
-      return true;
-    });
-  } catch (const TooDeep&) {
-    return make_error("bad_json", "JSON nesting deeper than " + std::to_string(kMaxJsonDepth));
-  } catch (const json::exception& e) {
-    return make_error("bad_json", std::string("body is not valid JSON: ") + e.what());
-  }
-}
-
 std::string timestamp_utc() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
@@ -153,22 +141,38 @@ void send_error(httplib::Response& res, int status, const std::string& error, co
 
 }  // namespace
 
-std::string wiz_idempotency_key(const json& payload, std::string_view raw_body) {
+Result<WizEvent> read_wiz_event(std::string_view body) {
+  // One parser per request thread: its buffers are reused, so a request costs
+  // no allocation beyond the padded copy of the body.
+  thread_local simdjson::dom::parser parser;
+  thread_local const bool allocated = parser.allocate(64 * 1024, kMaxJsonDepth) == simdjson::SUCCESS;
+  if (!allocated) return make_error("server.out_of_memory", "cannot allocate the JSON parser");
+  simdjson::dom::element root;
+  const auto error = parser.parse(body.data(), body.size()).get(root);
+  if (error == simdjson::DEPTH_ERROR) {
+    return make_error("bad_json", "JSON nesting deeper than " + std::to_string(kMaxJsonDepth));
+  }
+  if (error != simdjson::SUCCESS) {
+    return make_error("bad_json", std::string("body is not valid JSON: ") + simdjson::error_message(error));
+  }
+  if (!root.is_object()) return make_error("bad_json", "body must be a JSON object");
   auto text_at = [&](const char* object, const char* key) -> std::string {
-    if (!payload.is_object()) return {};
-    const auto outer = payload.find(object);
-    if (outer == payload.end() || !outer->is_object()) return {};
-    const auto inner = outer->find(key);
-    return inner != outer->end() && inner->is_string() ? inner->get<std::string>() : std::string{};
+    std::string_view value;
+    if (root[object][key].get_string().get(value) != simdjson::SUCCESS) return {};
+    return std::string(value);
   };
-  const std::string issue_id = text_at("issue", "id");
-  if (issue_id.empty()) return "wiz-body:" + sha256_hex(raw_body);
+  return WizEvent{text_at("trigger", "source"), text_at("trigger", "ruleId"), text_at("trigger", "type"),
+                  text_at("issue", "id"),       text_at("issue", "status"),   text_at("resource", "id")};
+}
+
+std::string wiz_idempotency_key(const WizEvent& event, std::string_view raw_body) {
+  if (event.issue_id.empty()) return "wiz-body:" + sha256_hex(raw_body);
   const char sep = '\x1f';
-  std::string material = text_at("trigger", "source");
-  for (const std::string& part : {text_at("trigger", "ruleId"), text_at("trigger", "type"), issue_id,
-                                  text_at("issue", "status"), text_at("resource", "id")}) {
+  std::string material = event.trigger_source;
+  for (const std::string* part : {&event.trigger_rule_id, &event.trigger_type, &event.issue_id,
+                                  &event.issue_status, &event.resource_id}) {
     material += sep;
-    material += part;
+    material += *part;
   }
   return "wiz:" + sha256_hex(material);
 }
@@ -188,6 +192,7 @@ struct IntakeServer::Impl {
   metrics::CounterFamily* enqueued = nullptr;
 
   httplib::Server http;
+  int listen_socket = -1;  // httplib's socket_t on POSIX
   std::thread thread;
   std::mutex lifecycle;
   bool started = false;
@@ -258,9 +263,11 @@ struct IntakeServer::Impl {
     if (!is_json_media_type(media_type(req))) {
       return send_error(res, 415, "unsupported_media_type", "Content-Type must be application/json");
     }
-    auto payload = parse_json(req.body);
-    if (!payload) return send_error(res, 400, "bad_json", payload.error().message);
-    if (!payload->is_object()) return send_error(res, 400, "bad_json", "body must be a JSON object");
+    auto event = read_wiz_event(req.body);
+    if (!event) {
+      const bool ours = event.error().code != "bad_json";
+      return send_error(res, ours ? 503 : 400, event.error().code, event.error().message);
+    }
 
     std::string key;
     if (req.has_header("Idempotency-Key")) {
@@ -270,7 +277,7 @@ struct IntakeServer::Impl {
       if (!ok) return send_error(res, 400, "bad_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters");
       key = "wiz-key:" + given;
     } else {
-      key = wiz_idempotency_key(*payload, req.body);
+      key = wiz_idempotency_key(*event, req.body);
     }
     enqueue_and_reply(res, "wiz", std::move(key), req.body, meta_for(req, "wiz"));
   }
@@ -415,6 +422,10 @@ struct IntakeServer::Impl {
     http.set_keep_alive_max_count(1000);
     http.set_payload_max_length(options.max_body_bytes);
     http.set_tcp_nodelay(true);
+    http.set_socket_options([this](int sock) {
+      httplib::default_socket_options(sock);
+      listen_socket = sock;
+    });
     install_routes();
   }
 };
@@ -447,6 +458,11 @@ Result<int> IntakeServer::start() {
     port = s.http.bind_to_port(s.options.bind, s.options.port) ? s.options.port : -1;
   }
   if (port <= 0) return make_error("server.bind_failed", "cannot listen on " + where);
+  // The packaged libcpp-httplib listens with a backlog of 5: a burst of new
+  // connections (a sender opening its pool) then loses SYNs, and each lost one
+  // costs the client a one-second retransmit. Linux lets listen() on a
+  // listening socket raise the backlog (capped by net.core.somaxconn).
+  if (s.listen_socket != -1) (void)::listen(s.listen_socket, kListenBacklog);
   s.started = true;
   s.bound_port = port;
   s.thread = std::thread([&s] { s.http.listen_after_bind(); });

@@ -80,11 +80,27 @@ class IntakeServer {
   std::unique_ptr<Impl> impl_;
 };
 
+// The fields of a Wiz webhook body that identify one event (empty when absent
+// or not a string).
+struct WizEvent {
+  std::string trigger_source;
+  std::string trigger_rule_id;
+  std::string trigger_type;
+  std::string issue_id;
+  std::string issue_status;
+  std::string resource_id;
+};
+
+// Checks that `body` is a JSON object nested at most 64 deep (so a hostile body
+// cannot exhaust a later parser's stack) and reads its identifying fields.
+// Errors: "bad_json" with the reason.
+Result<WizEvent> read_wiz_event(std::string_view body);
+
 // The idempotency key of a Wiz webhook payload without an Idempotency-Key
 // header: "wiz:" + hex SHA-256 over trigger.source, trigger.ruleId,
 // trigger.type, issue.id, issue.status and resource.id (unit-separated). When
 // the payload has no issue.id string, "wiz-body:" + hex SHA-256 of the raw body,
 // so unrelated malformed payloads never collapse into one key.
-std::string wiz_idempotency_key(const nlohmann::json& payload, std::string_view raw_body);
+std::string wiz_idempotency_key(const WizEvent& event, std::string_view raw_body);
 
 }  // namespace fixgate::server

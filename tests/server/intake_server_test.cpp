@@ -492,20 +492,34 @@ TEST(WizIdempotencyKey, CorpusPayloadsAreStableAndDistinct) {
   for (const char* name : {"open-alert.json", "resolved-alert.json", "low-severity-open-alert.json"}) {
     const std::string raw = read_file(dir + name);
     ASSERT_FALSE(raw.empty()) << name;
-    const json payload = json::parse(raw);
-    const std::string key = wiz_idempotency_key(payload, raw);
+    auto event = read_wiz_event(raw);
+    ASSERT_TRUE(event.ok()) << name;
+    const std::string key = wiz_idempotency_key(*event, raw);
     EXPECT_EQ(key.rfind("wiz:", 0), 0u);
     EXPECT_EQ(key.size(), 4u + 64u);
-    EXPECT_EQ(key, wiz_idempotency_key(json::parse(raw), raw + " "));  // same event, different bytes
+    EXPECT_EQ(key, wiz_idempotency_key(*read_wiz_event(raw + " "), raw + " "));  // same event, different bytes
     keys[name] = key;
   }
   // The corpus holds one issue (e3188a71-...) twice while OPEN (only the
   // severity differs: same event by the key's definition) and once Resolved.
   EXPECT_EQ(keys["open-alert.json"], keys["low-severity-open-alert.json"]);
   EXPECT_NE(keys["open-alert.json"], keys["resolved-alert.json"]);
-  const json no_issue = json{{"foo", 1}};
+  const WizEvent no_issue = *read_wiz_event("{\"foo\":1}");
   EXPECT_EQ(wiz_idempotency_key(no_issue, "{\"foo\":1}").rfind("wiz-body:", 0), 0u);
   EXPECT_NE(wiz_idempotency_key(no_issue, "{\"foo\":1}"), wiz_idempotency_key(no_issue, "{\"foo\": 1}"));
+}
+
+TEST(ReadWizEvent, RefusesWhatIsNotAShallowJsonObject) {
+  EXPECT_EQ(read_wiz_event("[1,2]").error().message, "body must be a JSON object");
+  EXPECT_EQ(read_wiz_event("{\"a\":").error().code, "bad_json");
+  EXPECT_EQ(read_wiz_event(std::string(65, '[') + std::string(65, ']')).error().message,
+            "JSON nesting deeper than 64");
+  EXPECT_TRUE(read_wiz_event(std::string("{\"a\":") + std::string(60, '[') + std::string(60, ']') + "}").ok());
+  auto event = read_wiz_event(R"({"trigger":{"source":"s","ruleId":7},"issue":{"id":"i-1","status":"OPEN"}})");
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->issue_id, "i-1");
+  EXPECT_EQ(event->trigger_rule_id, "");  // not a string
+  EXPECT_EQ(event->resource_id, "");
 }
 
 }  // namespace
