@@ -1,5 +1,7 @@
 #include "service/service.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -77,6 +79,15 @@ struct Service::Parts {
   std::unique_ptr<server::IntakeServer> server;
   std::unique_ptr<EngineHandler> handler;
   std::unique_ptr<WorkerPool> pool;
+  // Expires approval requests past their TTL while nobody looks at them, so
+  // the pending list and its notifications never show a request that can no
+  // longer be approved.
+  std::chrono::milliseconds sweep_interval{60000};
+  metrics::CounterFamily* approvals_expired = nullptr;
+  std::thread sweeper;
+  std::mutex sweep_mutex;
+  std::condition_variable sweep_cv;
+  bool sweep_stop = false;
   int port = 0;
   std::mutex lifecycle;
   bool stopped = false;
@@ -138,6 +149,15 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   // without tokens nobody could authenticate, so it is not mounted at all.
   auto approval_settings = approvals::settings_from_config(config);
   if (!approval_settings) return approval_settings.error();
+  // A tenth of the TTL, so a request is marked within 10 % of its lifetime,
+  // between one second and one minute.
+  parts->sweep_interval = std::clamp<std::chrono::milliseconds>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(approval_settings->service.ttl) / 10,
+      std::chrono::seconds(1), std::chrono::minutes(1));
+  auto expired_counter = parts->registry.counter("fixgate_approvals_expired_total",
+                                                 "Approval requests marked expired by the periodic sweep.");
+  if (!expired_counter) return expired_counter.error();
+  parts->approvals_expired = *expired_counter;
   if (!approval_settings->api.tokens.empty()) {
     approvals::ApprovalService* approval_service = &parts->engine->approvals();
     server_options->extra_routes = [approval_service, api = approval_settings->api](httplib::Server& http) {
@@ -179,8 +199,26 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
 Service::Service(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Service::~Service() { stop(); }
 
+void Service::sweep_approvals() {
+  Parts& p = *parts_;
+  std::unique_lock lock(p.sweep_mutex);
+  while (!p.sweep_stop) {
+    lock.unlock();
+    auto expired = p.engine->approvals().expire_due();
+    if (!expired) {
+      p.logger.warn("approval expiry sweep failed", {{"error", expired.error().to_string()}});
+    } else if (*expired > 0) {
+      p.approvals_expired->with({}).inc(static_cast<double>(*expired));
+      p.logger.info("approval requests expired", {{"count", *expired}});
+    }
+    lock.lock();
+    p.sweep_cv.wait_for(lock, p.sweep_interval, [&p] { return p.sweep_stop; });
+  }
+}
+
 Result<int> Service::start() {
   parts_->pool->start();
+  parts_->sweeper = std::thread([this] { sweep_approvals(); });
   auto port = parts_->server->start();
   if (!port) return port.error();
   parts_->port = *port;
@@ -195,6 +233,12 @@ void Service::stop() {
   parts_->logger.info("shutting down: intake first, then workers");
   parts_->server->stop();
   parts_->pool->stop();
+  {
+    std::lock_guard sweep_lock(parts_->sweep_mutex);
+    parts_->sweep_stop = true;
+  }
+  parts_->sweep_cv.notify_all();
+  if (parts_->sweeper.joinable()) parts_->sweeper.join();
   parts_->logger.info("stopped");
 }
 

@@ -74,6 +74,7 @@ class Service {
  private:
   struct Parts;
   explicit Service(std::unique_ptr<Parts> parts);
+  void sweep_approvals();
   std::unique_ptr<Parts> parts_;
 };
 

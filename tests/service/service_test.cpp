@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "approvals/service.h"
 #include "service_harness.h"
 
 namespace fixgate::service {
@@ -144,6 +145,37 @@ TEST_F(ServiceTest, ApprovalsApiIsAbsentWithoutTokens) {
   auto res = client->Get("/api/v1/approvals");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404);
+}
+
+// Nobody looks at a request that waits past its TTL: the service's sweep marks
+// it expired (audited, counted) so the pending list never offers it.
+TEST_F(ServiceTest, ApprovalRequestPastItsTtlIsExpiredBySweep) {
+  open("approvals:\n  ttl: 1s\nqueue:\n  durability: normal\n");
+  auto res = post(t::example("wiz-sg-ssh-open-production.json"));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  ASSERT_TRUE(service->wait_drained(30s));
+  auto& approvals = service->engine().approvals();
+  auto pending = approvals.list(approvals::ListQuery{.status = approvals::Status::pending});
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  const std::string id = pending->front().id;
+
+  // TTL 1 s, sweep every second: expired within about two seconds.
+  approvals::Status status = approvals::Status::pending;
+  for (int i = 0; i < 100 && status == approvals::Status::pending; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto request = approvals.get(id);
+    ASSERT_TRUE(request.ok());
+    status = request->status;
+  }
+  EXPECT_EQ(status, approvals::Status::expired);
+  bool audited = false;
+  for (const auto& record : records("approval")) audited = audited || record.body.find("expired") != std::string::npos;
+  EXPECT_TRUE(audited);
+  auto metrics = client->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("fixgate_approvals_expired_total 1"), std::string::npos);
 }
 
 TEST_F(ServiceTest, BadInputGetsItsStatusAndNothingIsQueued) {
