@@ -218,15 +218,18 @@ DeliveryReport Notifier::deliver_due(size_t limit) {
                  {"delivery_id", id},
                  {"notification_id", row.id}};
     std::string kind;
+    const char* counted = "failed";
     Result<void> stored;
     if (result.ok) {
       stored = outbox_.mark_sent(row.id, attempts, result.status, now_ms());
       body["reference"] = result.reference;
       kind = "notification_sent";
+      counted = "sent";
       ++report.sent;
     } else if (result.retryable && attempts < config_.delivery.max_attempts) {
       auto delay = std::max(backoff(attempts), result.retry_after.value_or(std::chrono::milliseconds(0)));
       stored = outbox_.mark_retry(row.id, attempts, result.status, result.error, now_ms() + delay.count());
+      counted = "retry";
       ++report.retried;
     } else {
       stored = outbox_.mark_failed(row.id, attempts, result.status, result.error, now_ms());
@@ -235,10 +238,19 @@ DeliveryReport Notifier::deliver_due(size_t limit) {
       kind = "notification_failed";
       ++report.failed;
     }
+    if (options_.metrics) {
+      options_.metrics->attempted(row.channel, counted, row.attempts > 0,
+                                  static_cast<double>(now_ms() - row.created_ms) / 1000.0);
+    }
     if (!stored) report.errors.push_back(stored.error().to_string());
     if (kind.empty()) continue;
     auto record = audit_.append({kind, row.correlation_id, row.finding_id, options_.actor, body});
     if (!record) report.errors.push_back(record.error().to_string());
+  }
+  if (options_.metrics) {
+    auto depth = outbox_.depth();
+    if (depth) options_.metrics->outbox_rows(depth->pending, depth->failed);
+    else report.errors.push_back(depth.error().to_string());
   }
   return report;
 }

@@ -42,6 +42,7 @@
 #include "core/result.h"
 #include "notify/message.h"
 #include "notify/notify_config.h"
+#include "notify/notify_metrics.h"
 #include "notify/outbox.h"
 #include "notify/render.h"
 
@@ -56,6 +57,9 @@ struct NotifierOptions {
   std::shared_ptr<aws::AwsClient> sns;
   std::function<std::chrono::system_clock::time_point()> clock;  // empty: system clock
   std::string actor = "fixgate";              // the audit records' actor
+  // Delivery counters, latency and outbox depth (notify_metrics.h); the depth
+  // is refreshed after every delivery round. Empty: nothing is counted.
+  std::shared_ptr<NotifyMetrics> metrics;
 };
 
 struct EnqueueReport {

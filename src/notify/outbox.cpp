@@ -174,7 +174,8 @@ Result<std::vector<OutboxRow>> Outbox::list(std::optional<OutboxState> state, si
                              " FROM notifications WHERE (?1 = '' OR state = ?1) ORDER BY id LIMIT ?2",
                          "notify.outbox");
   if (!s) return s.error();
-  s->bind(1, state ? std::string_view(to_string(*state)) : std::string_view());
+  // "" (not a null view: SQLite would bind NULL, and NULL = '' matches nothing) lists every state.
+  s->bind(1, state ? std::string_view(to_string(*state)) : std::string_view(""));
   s->bind(2, static_cast<int64_t>(limit));
   return read_all(db_.get(), *s);
 }
@@ -199,6 +200,17 @@ Result<std::optional<int64_t>> Outbox::next_due() {
   if (s->step() != SQLITE_ROW) return sqlite::sqlite_error(db_.get(), "notify.outbox", "read outbox");
   if (s->column_int64(0) == 0) return std::optional<int64_t>();
   return std::optional<int64_t>(s->column_int64(1));
+}
+
+Result<Outbox::Depth> Outbox::depth() {
+  std::lock_guard lock(*mutex_);
+  auto s = Stmt::prepare(db_.get(),
+                         "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'failed'), 0) "
+                         "FROM notifications WHERE state IN ('pending', 'failed')",
+                         "notify.outbox");
+  if (!s) return s.error();
+  if (s->step() != SQLITE_ROW) return sqlite::sqlite_error(db_.get(), "notify.outbox", "count outbox rows");
+  return Depth{static_cast<size_t>(s->column_int64(0)), static_cast<size_t>(s->column_int64(1))};
 }
 
 }  // namespace fixgate::notify

@@ -71,6 +71,13 @@ class Outbox {
   // Earliest next_attempt_ms of a pending row, or nullopt when none is pending.
   Result<std::optional<int64_t>> next_due();
 
+  struct Depth {
+    size_t pending = 0;  // waiting for a first attempt or a retry (including leased rows)
+    size_t failed = 0;   // given up: waiting for review and `fixgate notify retry`
+  };
+  // Rows per unfinished state (the outbox depth metric).
+  Result<Depth> depth();
+
  private:
   explicit Outbox(sqlite::Db db) : db_(std::move(db)), mutex_(std::make_unique<std::mutex>()) {}
   Result<void> update(const char* sql, int64_t id, int attempts, int status, const std::string& error, int64_t ms);

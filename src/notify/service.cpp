@@ -25,6 +25,11 @@ Result<std::unique_ptr<NotificationService>> NotificationService::open(const Con
   notifier_options.env = options.env;
   notifier_options.clock = options.clock;
   notifier_options.actor = options.actor;
+  if (options.metrics != nullptr) {
+    auto metrics = NotifyMetrics::create(*options.metrics);
+    if (!metrics) return metrics.error();
+    notifier_options.metrics = std::move(*metrics);
+  }
   if (options.aws) {
     aws::ClientConfig cc = *options.aws;
     if (!cc.endpoint_urls.count(sns_service().service_id)) {

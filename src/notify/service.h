@@ -25,6 +25,7 @@
 #include "aws/client.h"
 #include "config/config.h"
 #include "core/result.h"
+#include "metrics/registry.h"
 #include "notify/notifier.h"
 
 namespace fixgate::notify {
@@ -39,6 +40,9 @@ struct ServiceOptions {
   std::function<std::chrono::system_clock::time_point()> clock;
   std::string actor = "fixgate";
   std::chrono::milliseconds idle_poll{5000};  // background loop's longest sleep
+  // Where to register the delivery metrics (notify_metrics.h); must outlive the
+  // service. nullptr: no metrics.
+  metrics::Registry* metrics = nullptr;
 };
 
 struct ServiceStats {
@@ -53,7 +57,8 @@ class NotificationService {
  public:
   // nullptr (not an error) when the configuration has no notifications section.
   // The outbox is notifications.outbox, else <state_dir>/notifications.db.
-  // Errors: "notify.config" (the section is invalid), "notify.outbox".
+  // Errors: "notify.config" (the section is invalid), "notify.outbox", the
+  // metrics registry's when its names are taken.
   static Result<std::unique_ptr<NotificationService>> open(const Config& config, const std::string& state_dir,
                                                            audit::AuditSink& audit, ServiceOptions options = {});
   ~NotificationService();

@@ -153,8 +153,9 @@ notifications:
     open_notifier();
   }
 
-  void open_notifier() {
+  void open_notifier(std::shared_ptr<NotifyMetrics> metrics = nullptr) {
     NotifierOptions options;
+    options.metrics = std::move(metrics);
     options.env = [this](std::string_view name) -> std::optional<std::string> {
       auto it = secrets_.find(std::string(name));
       return it == secrets_.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -379,6 +380,54 @@ TEST_F(DeliveryTest, SendNowDeliversWithoutTheOutbox) {
   EXPECT_EQ(result->reference, "SEC-1");
   EXPECT_TRUE(notifier_->outbox().list(std::nullopt)->empty());
   EXPECT_FALSE(notifier_->send_now("nope", json::object()).ok());
+}
+
+// The delivery metrics as /metrics exposes them: one count per attempt by
+// channel and result, re-tries apart, the outbox depth after each round, and
+// the queued→accepted latency (on the test clock, so exact).
+TEST_F(DeliveryTest, MetricsCountAttemptsRetriesOutboxDepthAndLatency) {
+  metrics::Registry registry;
+  auto created = NotifyMetrics::create(registry);
+  ASSERT_TRUE(created.ok()) << created.error().to_string();
+  open_notifier(*created);
+  auto exposed = [&registry](const std::string& sample) {
+    const std::string text = registry.expose();
+    const size_t at = text.find("\n" + sample + " ");
+    if (at == std::string::npos) return std::string("absent");
+    const size_t value = at + 1 + sample.size() + 1;
+    return text.substr(value, text.find('\n', value) - value);
+  };
+
+  receivers_.script("/hook", {{503, "", "down"}});
+  enqueue("wiz-s3-public-no-owner.json");  // slack, jira, pd, hook
+  ASSERT_EQ(notifier_->deliver_due().retried, 1u);
+  EXPECT_EQ(exposed(R"(fixgate_notification_deliveries_total{channel="slack",result="sent"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_deliveries_total{channel="hook",result="retry"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_retries_total{channel="hook"})"), "absent");  // a first attempt
+  EXPECT_EQ(exposed(R"(fixgate_notification_outbox_rows{state="pending"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_delivery_seconds_count{channel="jira"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_delivery_seconds_sum{channel="jira"})"), "0");
+
+  advance(std::chrono::milliseconds(1500));
+  ASSERT_EQ(notifier_->deliver_due().sent, 1u);
+  EXPECT_EQ(exposed(R"(fixgate_notification_deliveries_total{channel="hook",result="sent"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_retries_total{channel="hook"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_delivery_seconds_sum{channel="hook"})"), "1.5");
+  EXPECT_EQ(exposed(R"(fixgate_notification_delivery_seconds_bucket{channel="hook",le="1"})"), "0");
+  EXPECT_EQ(exposed(R"(fixgate_notification_delivery_seconds_bucket{channel="hook",le="2.5"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_outbox_rows{state="pending"})"), "0");
+
+  receivers_.script("/hook", {{400, "", "bad request"}});
+  enqueue("wiz-s3-public-restricted-production.json");  // approval_required → hook only
+  ASSERT_EQ(notifier_->deliver_due().failed, 1u);
+  EXPECT_EQ(exposed(R"(fixgate_notification_deliveries_total{channel="hook",result="failed"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_outbox_rows{state="failed"})"), "1");
+  EXPECT_EQ(exposed(R"(fixgate_notification_delivery_seconds_count{channel="hook"})"), "1");  // failures: no latency
+
+  // One set of families per registry.
+  auto again = NotifyMetrics::create(registry);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "metrics.duplicate");
 }
 
 }  // namespace

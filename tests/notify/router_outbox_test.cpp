@@ -126,6 +126,27 @@ TEST(Outbox, FailedRowsAreKeptAndCanBeRearmed) {
   EXPECT_EQ(box->claim_due(200, 10, 1)->front().attempts, 0);
 }
 
+// Regression: listing without a state (`fixgate notify list`) returned nothing,
+// because the "any state" filter was bound as NULL.
+TEST(Outbox, ListWithoutAStateShowsEveryRowAndDepthCountsTheUnfinished) {
+  auto box = Outbox::open(":memory:");
+  ASSERT_TRUE(box->enqueue(row("sent"), 0).value());
+  ASSERT_TRUE(box->enqueue(row("failed"), 0).value());
+  ASSERT_TRUE(box->enqueue(row("pending"), 0).value());
+  auto claimed = box->claim_due(0, 10, 2).value();
+  ASSERT_EQ(claimed.size(), 2u);
+  ASSERT_TRUE(box->mark_sent(claimed[0].id, 1, 200, 1).ok());
+  ASSERT_TRUE(box->mark_failed(claimed[1].id, 1, 400, "HTTP 400", 1).ok());
+  const auto all = box->list(std::nullopt).value();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].state, OutboxState::sent);
+  EXPECT_EQ(all[1].state, OutboxState::failed);
+  EXPECT_EQ(all[2].state, OutboxState::pending);
+  const Outbox::Depth depth = box->depth().value();
+  EXPECT_EQ(depth.pending, 1u);
+  EXPECT_EQ(depth.failed, 1u);
+}
+
 TEST(Outbox, SurvivesReopening) {
   const auto dir = std::filesystem::temp_directory_path() / ("fixgate-outbox-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

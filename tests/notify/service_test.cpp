@@ -90,5 +90,28 @@ TEST_F(ServiceTest, DrainDeliversWhatIsDueAndLeavesLaterRetriesQueued) {
   EXPECT_EQ(service.drain(std::chrono::seconds(5)).sent, 1u);
 }
 
+// With a registry, the service's deliveries are counted there; without one
+// (every test above) it works the same and counts nothing.
+TEST_F(ServiceTest, RegistersDeliveryMetricsWhenGivenARegistry) {
+  const Config config = config_with_hook(receiver_.url());
+  metrics::Registry registry;
+  ServiceOptions options;
+  options.metrics = &registry;
+  auto opened = NotificationService::open(config, dir_.string(), audit_, options);
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  Decided d = decide_example("wiz-s3-public-no-owner.json", config);
+  ASSERT_TRUE((*opened)->enqueue({d.finding, d.decision, {}, nullptr}).ok());
+  EXPECT_EQ((*opened)->drain(std::chrono::seconds(5)).retried, 1u);
+  const std::string text = registry.expose();
+  EXPECT_NE(text.find("fixgate_notification_deliveries_total{channel=\"hook\",result=\"retry\"} 1\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("fixgate_notification_outbox_rows{state=\"pending\"} 1\n"), std::string::npos) << text;
+
+  // A second service on the same registry would count into the same names: refused.
+  auto second = NotificationService::open(config, (dir_ / "second").string(), audit_, options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, "metrics.duplicate");
+}
+
 }  // namespace
 }  // namespace fixgate::notify
