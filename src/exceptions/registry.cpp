@@ -156,8 +156,8 @@ Result<void> validate_request(const WaiverRequest& r, std::chrono::system_clock:
   return {};
 }
 
-Registry::Registry(sqlite::Db db, audit::AuditSink& audit, RegistryOptions options)
-    : db_(std::move(db)), audit_(audit), options_(std::move(options)) {}
+Registry::Registry(sqlite::Db db, sqlite::Stmt data_version, audit::AuditSink& audit, RegistryOptions options)
+    : db_(std::move(db)), audit_(audit), options_(std::move(options)), data_version_(std::move(data_version)) {}
 
 Result<std::unique_ptr<Registry>> Registry::open(const std::string& path, audit::AuditSink& audit,
                                                  RegistryOptions options) {
@@ -168,7 +168,9 @@ Result<std::unique_ptr<Registry>> Registry::open(const std::string& path, audit:
   if (auto r = db->exec("PRAGMA journal_mode=WAL", "exceptions.open"); !r) return r.error();
   if (auto r = db->exec("PRAGMA synchronous=FULL", "exceptions.open"); !r) return r.error();
   if (auto r = db->exec(kSchema, "exceptions.open"); !r) return r.error();
-  return std::unique_ptr<Registry>(new Registry(std::move(*db), audit, std::move(options)));
+  auto data_version = sqlite::Stmt::prepare(db->get(), "PRAGMA data_version", "exceptions.open");
+  if (!data_version) return data_version.error();
+  return std::unique_ptr<Registry>(new Registry(std::move(*db), std::move(*data_version), audit, std::move(options)));
 }
 
 std::chrono::system_clock::time_point Registry::now() const {
@@ -347,19 +349,33 @@ Result<std::vector<StoredWaiver>> Registry::list() {
   return load_locked("");
 }
 
-Result<std::vector<Waiver>> Registry::waivers() {
+Result<std::shared_ptr<const WaiverIndex>> Registry::snapshot() {
   std::lock_guard lock(mutex_);
-  auto version = sqlite::Stmt::prepare(db_.get(), "PRAGMA data_version", "exceptions.read");
-  if (!version) return version.error();
-  if (version->step() != SQLITE_ROW) return sqlite::sqlite_error(db_.get(), "exceptions.read", "PRAGMA data_version");
-  const int64_t current = version->column_int64(0);
+  const int stepped = data_version_.step();
+  const int64_t current = stepped == SQLITE_ROW ? data_version_.column_int64(0) : -1;
+  data_version_.reset();
+  if (stepped != SQLITE_ROW) return sqlite::sqlite_error(db_.get(), "exceptions.read", "PRAGMA data_version");
   if (current == seen_version_) return snapshot_;
   auto loaded = load_locked("");
   if (!loaded) return loaded.error();
-  snapshot_.clear();
-  for (auto& s : *loaded) snapshot_.push_back(std::move(s.waiver));
+  std::vector<Waiver> waivers;
+  waivers.reserve(loaded->size());
+  for (auto& s : *loaded) waivers.push_back(std::move(s.waiver));
+  snapshot_ = std::make_shared<const WaiverIndex>(std::move(waivers));
   seen_version_ = current;
   return snapshot_;
+}
+
+Result<std::vector<Waiver>> Registry::waivers_for(const Finding& finding) {
+  auto current = snapshot();
+  if (!current) return current.error();
+  return (*current)->covering(finding);
+}
+
+Result<std::vector<Waiver>> Registry::waivers() {
+  auto current = snapshot();
+  if (!current) return current.error();
+  return (*current)->all();
 }
 
 }  // namespace fixgate::exceptions

@@ -13,8 +13,13 @@
 // be written the change is rolled back, so there is no unaudited waiver.
 //
 // Thread-safe: one connection behind a mutex. Several processes may share the
-// file (the CLI adds while `fixgate serve` decides); waivers() notices their
-// commits through PRAGMA data_version and reloads.
+// file (the CLI adds while `fixgate serve` decides); the lookups notice their
+// commits through PRAGMA data_version and reload.
+//
+// Decision-time lookups read an immutable snapshot (waiver_index.h) that a
+// reload replaces whole: snapshot() hands it out by shared pointer and
+// waivers_for() copies only the few waivers that cover one finding, so a
+// lookup's cost does not grow with the registry's size.
 #pragma once
 
 #include <chrono>
@@ -29,7 +34,9 @@
 
 #include "audit/audit_log.h"
 #include "config/config.h"
+#include "core/finding.h"
 #include "core/result.h"
+#include "exceptions/waiver_index.h"
 #include "sqlite/sqlite_db.h"
 
 namespace fixgate::exceptions {
@@ -102,13 +109,23 @@ class Registry {
   // Every waiver, ordered by id.
   Result<std::vector<StoredWaiver>> list();
 
-  // Every stored waiver in decide()'s shape, for Enrichment::waivers. Served
-  // from memory until some connection commits a change. On a read error the
-  // last snapshot is kept and the error returned.
+  // The current snapshot of every stored waiver, indexed; no copy is made. It
+  // stays valid (and unchanged) for as long as the caller holds it, whatever
+  // commits meanwhile. Reloaded only when some connection committed a change;
+  // on a read error the last snapshot is kept and the error returned.
+  Result<std::shared_ptr<const WaiverIndex>> snapshot();
+
+  // The stored waivers that cover `finding` (WaiverIndex::covering): what
+  // decide() needs in Enrichment::waivers for that finding — it ignores every
+  // other waiver — copied, typically none or one.
+  Result<std::vector<Waiver>> waivers_for(const Finding& finding);
+
+  // Every stored waiver in decide()'s shape, copied (cost grows with the
+  // registry: prefer waivers_for or snapshot at decision time).
   Result<std::vector<Waiver>> waivers();
 
  private:
-  Registry(sqlite::Db db, audit::AuditSink& audit, RegistryOptions options);
+  Registry(sqlite::Db db, sqlite::Stmt data_version, audit::AuditSink& audit, RegistryOptions options);
   std::chrono::system_clock::time_point now() const;
   Result<std::vector<StoredWaiver>> load_locked(const std::string& only_id);
   Result<StoredWaiver> change_locked(const StoredWaiver& updated, const std::string& event, const std::string& by);
@@ -117,8 +134,9 @@ class Registry {
   sqlite::Db db_;
   audit::AuditSink& audit_;
   RegistryOptions options_;
+  sqlite::Stmt data_version_;  // PRAGMA data_version, prepared once
   int64_t seen_version_ = -1;
-  std::vector<Waiver> snapshot_;
+  std::shared_ptr<const WaiverIndex> snapshot_ = std::make_shared<const WaiverIndex>(std::vector<Waiver>{});
 };
 
 }  // namespace fixgate::exceptions
