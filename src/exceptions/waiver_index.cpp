@@ -16,17 +16,16 @@ bool is_prefix_pattern(const std::string& pattern) { return !pattern.empty() && 
 WaiverIndex::WaiverIndex(std::vector<Waiver> waivers) : waivers_(std::move(waivers)) {
   for (std::uint32_t i = 0; i < waivers_.size(); ++i) {
     const Waiver& w = waivers_[i];
-    if (!w.controls.empty()) {
-      for (const auto& control : w.controls) by_control_[to_lower(control)].push_back(i);
-      continue;
-    }
+    // A resource names one thing, a control many: file by exact resources first.
     const bool exact_resources =
         !w.resources.empty() && std::none_of(w.resources.begin(), w.resources.end(), is_prefix_pattern);
     if (exact_resources) {
       for (const auto& resource : w.resources) by_resource_[resource].push_back(i);
-      continue;
+    } else if (!w.controls.empty()) {
+      for (const auto& control : w.controls) by_control_[to_lower(control)].push_back(i);
+    } else {
+      scanned_.push_back(i);
     }
-    scanned_.push_back(i);
   }
 }
 

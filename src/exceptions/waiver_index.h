@@ -2,10 +2,10 @@
 // makes — "which waivers cover this finding?" — without walking or copying the
 // whole set.
 //
-// A waiver is filed under what narrows it most cheaply: each of its control ids
-// (lower-cased, as control ids match case-insensitively); without controls,
-// each exact (non-'*') resource; anything else (resource prefixes, accounts or
-// tags only) is kept on a short list checked one by one. covering() gathers the
+// A waiver is filed under what narrows it most: each of its exact (non-'*')
+// resources, a resource naming one thing; without those, each of its control
+// ids (lower-cased, as control ids match case-insensitively); anything else
+// (resource prefixes, accounts or tags only) is kept on a list checked one by one. covering() gathers the
 // candidates for a finding from those entries and keeps the ones
 // waiver_matches() accepts, so it returns exactly what filtering every waiver
 // with waiver_matches() would, in the same (stored) order.
