@@ -21,6 +21,7 @@
 #include "approvals/service.h"
 #include "cli/commands.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "core/text.h"
 #include "engine/engine.h"
 
@@ -112,7 +113,7 @@ int run_decide(const ApprovalsArgs& args, bool approve) {
   engine::EngineOptions options;
   options.config_path = args.config_path;
   options.state_dir = state_dir();
-  options.audit_db = default_state_file("audit.db");
+  options.audit_db = pgaudit::choose_audit_location("", [] { return default_state_file("audit.db"); });
   options.actor = "fixgate-cli";
   auto opened = engine::Engine::open(std::move(options));
   if (!opened) return fail(opened.error(), 2);

@@ -14,9 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "audit/sqlite_audit_log.h"
+#include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "core/text.h"
+#include "pgaudit/audit_store.h"
 
 namespace fixgate::cli {
 namespace {
@@ -32,16 +33,17 @@ struct AuditArgs {
   std::string format = "jsonl";
 };
 
-// $FIXGATE_STATE_DIR/audit.db, else .fixgate/audit.db. Nothing is created: these
-// commands only read.
+// --db, else $FIXGATE_AUDIT_URL, else $FIXGATE_STATE_DIR/audit.db, else
+// .fixgate/audit.db. Nothing is created: these commands only read.
 std::string db_path(const AuditArgs& args) {
-  if (!args.db.empty()) return args.db;
-  const char* dir = std::getenv("FIXGATE_STATE_DIR");
-  return std::string(dir != nullptr && *dir != '\0' ? dir : ".fixgate") + "/audit.db";
+  return pgaudit::choose_audit_location(args.db, [] {
+    const char* dir = std::getenv("FIXGATE_STATE_DIR");
+    return std::string(dir != nullptr && *dir != '\0' ? dir : ".fixgate") + "/audit.db";
+  });
 }
 
-std::unique_ptr<audit::SqliteAuditLog> open_log(const AuditArgs& args) {
-  auto log = audit::SqliteAuditLog::open(db_path(args), {.read_only = true});
+std::unique_ptr<audit::AuditSink> open_log(const AuditArgs& args) {
+  auto log = pgaudit::open_audit_store(db_path(args), {.read_only = true});
   if (!log) {
     std::fprintf(stderr, "error: %s\n", escape_for_display(log.error().message).c_str());
     return nullptr;
@@ -189,7 +191,8 @@ void add_audit_command(CLI::App& app, ExitCode& exit) {
   auto* audit = app.add_subcommand("audit", "Verify, show and export the hash-chained audit log");
   audit->require_subcommand(1);
   auto args = std::make_shared<AuditArgs>();
-  const std::string db_help = "Audit log (default $FIXGATE_STATE_DIR/audit.db, else .fixgate/audit.db)";
+  const std::string db_help = "Audit log: a SQLite file or a postgresql:// URI (default $FIXGATE_AUDIT_URL, else "
+                              "$FIXGATE_STATE_DIR/audit.db, else .fixgate/audit.db)";
 
   auto* verify = audit->add_subcommand("verify", "Check every record's hash and link; exit 1 at the first broken one");
   verify->add_option("--db", args->db, db_help);

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "audit/memory_audit_log.h"
-#include "audit/sqlite_audit_log.h"
 #include "cli/commands.h"
 #include "cli/read_file.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "config/config.h"
 #include "core/text.h"
 #include "enrichment/hooks.h"
@@ -69,10 +69,11 @@ int run_decide(const DecideArgs& args) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());
     return 2;
   }
-  std::unique_ptr<audit::SqliteAuditLog> audit_log;
+  std::unique_ptr<audit::AuditSink> audit_log;
+  const std::string audit_location =
+      args.no_audit ? "" : pgaudit::choose_audit_location(args.audit_db, [] { return default_state_file("audit.db"); });
   if (!args.no_audit) {
-    const std::string path = args.audit_db.empty() ? default_state_file("audit.db") : args.audit_db;
-    auto opened = audit::SqliteAuditLog::open(path);
+    auto opened = pgaudit::open_audit_store(audit_location);
     if (!opened.ok()) {
       std::fprintf(stderr, "fixgate decide: %s\n", opened.error().to_string().c_str());
       return 2;
@@ -136,7 +137,7 @@ int run_decide(const DecideArgs& args) {
       }
     }
   }
-  if (!args.json && audit_log) std::printf("\naudit evidence: %s\n", audit_log->path().c_str());
+  if (!args.json && audit_log) std::printf("\naudit evidence: %s\n", pgaudit::display_audit_location(audit_location).c_str());
   std::cout.flush();
   return 0;
 }
@@ -148,7 +149,8 @@ void add_decide_command(CLI::App& app, ExitCode& exit) {
   auto* cmd = app.add_subcommand("decide", "Decide what to do with findings; records each decision in the audit log");
   cmd->add_option("--config,-c", args->config_path, "fixgate configuration (YAML)")->required();
   cmd->add_flag("--json", args->json, "one JSON object per finding per line");
-  cmd->add_option("--audit-db", args->audit_db, "audit log (default: $FIXGATE_STATE_DIR/audit.db or .fixgate/audit.db)");
+  cmd->add_option("--audit-db", args->audit_db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else "
+                  "$FIXGATE_STATE_DIR/audit.db or .fixgate/audit.db)");
   cmd->add_flag("--no-audit", args->no_audit, "decide without writing audit records (dry exploration only)");
   cmd->add_option("--kill-switch-file", args->kill_switch_file,
                   "file whose presence turns every remediation into a dry run (default: <state dir>/kill-switch)");

@@ -19,9 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "audit/sqlite_audit_log.h"
+#include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "core/text.h"
 #include "exceptions/registry.h"
 
@@ -50,7 +51,7 @@ int fail(const Error& error) {
 
 struct Opened {
   std::optional<Config> config;
-  std::unique_ptr<audit::SqliteAuditLog> audit;
+  std::unique_ptr<audit::AuditSink> audit;
   std::unique_ptr<exceptions::Registry> registry;
 };
 
@@ -64,7 +65,8 @@ Result<Opened> open_all(const ExceptionsArgs& args) {
     for (const auto& w : config->exceptions.waivers) options.reserved_ids.insert(w.id);
     out.config = std::move(*config);
   }
-  auto audit_log = audit::SqliteAuditLog::open(args.audit_db.empty() ? default_state_file("audit.db") : args.audit_db);
+  auto audit_log = pgaudit::open_audit_store(
+      pgaudit::choose_audit_location(args.audit_db, [] { return default_state_file("audit.db"); }));
   if (!audit_log) return audit_log.error();
   out.audit = std::move(*audit_log);
   auto registry = exceptions::Registry::open(args.db.empty() ? default_state_file("exceptions.db") : args.db,
@@ -164,7 +166,7 @@ int run_revoke(const ExceptionsArgs& args) {
 
 void common_options(CLI::App* cmd, ExceptionsArgs& args) {
   cmd->add_option("--db", args.db, "exceptions registry (default: <state dir>/exceptions.db)");
-  cmd->add_option("--audit-db", args.audit_db, "audit log (default: <state dir>/audit.db)");
+  cmd->add_option("--audit-db", args.audit_db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
 }
 
 }  // namespace

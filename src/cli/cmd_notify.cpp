@@ -16,10 +16,11 @@
 #include <memory>
 #include <string>
 
-#include "audit/sqlite_audit_log.h"
+#include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/read_file.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "core/text.h"
 #include "decision/decision.h"
 #include "engine/platform.h"
@@ -41,7 +42,7 @@ struct NotifyArgs {
 
 struct Opened {
   Config config;
-  std::unique_ptr<audit::SqliteAuditLog> audit;
+  std::unique_ptr<audit::AuditSink> audit;
   std::unique_ptr<notify::NotificationService> service;
 };
 
@@ -58,7 +59,8 @@ Result<Opened> open(const NotifyArgs& args, int& code) {
   if (!config) return config.error();
   out.config = std::move(*config);
   code = 1;
-  auto audit = audit::SqliteAuditLog::open(args.audit_db.empty() ? default_state_file("audit.db") : args.audit_db);
+  auto audit = pgaudit::open_audit_store(
+      pgaudit::choose_audit_location(args.audit_db, [] { return default_state_file("audit.db"); }));
   if (!audit) return audit.error();
   out.audit = std::move(*audit);
   notify::ServiceOptions options;
@@ -156,7 +158,7 @@ void add_notify_command(CLI::App& app, ExitCode& exit) {
   auto args = std::make_shared<NotifyArgs>();
   auto common = [&](CLI::App* sub) {
     sub->add_option("--config", args->config_path, "fixgate.yaml with a notifications section")->required();
-    sub->add_option("--audit-db", args->audit_db, "audit log (default: <state dir>/audit.db)");
+    sub->add_option("--audit-db", args->audit_db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
   };
   auto* test = cmd->add_subcommand("test", "decide a finding and send its notification on one channel now");
   common(test);

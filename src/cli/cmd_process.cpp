@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/read_file.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "engine/engine.h"
 
 namespace fixgate::cli {
@@ -27,7 +28,7 @@ int run_process(const ProcessArgs& args) {
   engine::EngineOptions options;
   options.config_path = args.config_path;
   options.state_dir = state_dir();
-  options.audit_db = args.audit_db.empty() ? default_state_file("audit.db") : args.audit_db;
+  options.audit_db = pgaudit::choose_audit_location(args.audit_db, [] { return default_state_file("audit.db"); });
   options.rollback_dir = args.rollback_dir.empty() ? default_state_file("rollback") : args.rollback_dir;
   auto opened = engine::Engine::open(std::move(options));
   if (!opened.ok()) {
@@ -62,7 +63,7 @@ void add_process_command(CLI::App& app, ExitCode& exit) {
   auto args = std::make_shared<ProcessArgs>();
   auto* cmd = app.add_subcommand("process", "Decide and act on findings in one shot (one JSON line per finding)");
   cmd->add_option("--config,-c", args->config_path, "fixgate configuration (YAML)")->required();
-  cmd->add_option("--audit-db", args->audit_db, "audit log (default: <state dir>/audit.db)");
+  cmd->add_option("--audit-db", args->audit_db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
   cmd->add_option("--rollback-dir", args->rollback_dir, "where prior states are kept (default: <state dir>/rollback)");
   cmd->add_option("files", args->files, "finding payloads (Wiz, SNS, ASFF, EventBridge)")->required()->check(CLI::ExistingFile);
   cmd->callback([args, &exit] { exit.value = run_process(*args); });

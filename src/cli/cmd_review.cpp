@@ -25,9 +25,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "audit/sqlite_audit_log.h"
+#include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "core/text.h"
 
 namespace fixgate::cli {
@@ -140,11 +141,10 @@ std::optional<ReviewItem> review_item(const audit::AuditRecord& record) {
   return item;
 }
 
-std::unique_ptr<audit::SqliteAuditLog> open_log(const ReviewArgs& args, bool read_only) {
-  const std::string path = !args.db.empty() ? args.db
-                           : read_only      ? state_dir() + "/audit.db"
-                                            : default_state_file("audit.db");
-  auto log = audit::SqliteAuditLog::open(path, {.read_only = read_only});
+std::unique_ptr<audit::AuditSink> open_log(const ReviewArgs& args, bool read_only) {
+  const std::string path = pgaudit::choose_audit_location(
+      args.db, [&] { return read_only ? state_dir() + "/audit.db" : default_state_file("audit.db"); });
+  auto log = pgaudit::open_audit_store(path, {.read_only = read_only});
   if (!log.ok()) {
     std::fprintf(stderr, "fixgate review: %s\n", escape_for_display(log.error().to_string()).c_str());
     return nullptr;
@@ -285,25 +285,25 @@ void add_review_command(CLI::App& app, ExitCode& exit) {
   auto args = std::make_shared<ReviewArgs>();
   auto* review = app.add_subcommand("review", "The review queue: audited failures and rejections that need a person");
   review->require_subcommand(1);
-  review->add_option("--audit-db", args->db, "audit log (default: <state dir>/audit.db)");
+  review->add_option("--audit-db", args->db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
 
   auto* list = review->add_subcommand("list", "List open review items (one JSON object per line with --json)");
   list->add_flag("--json", args->json, "JSON lines instead of a table");
   list->add_flag("--all", args->all, "include resolved items");
-  list->add_option("--audit-db", args->db, "audit log (default: <state dir>/audit.db)");
+  list->add_option("--audit-db", args->db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
   list->callback([args, &exit] { exit.value = run_list(*args); });
 
   auto* show = review->add_subcommand("show", "Show one review item with its full audit record");
   show->add_option("id", args->id, "review item id (rev-<seq>)")->required();
   show->add_flag("--json", args->json, "one JSON line instead of indented JSON");
-  show->add_option("--audit-db", args->db, "audit log (default: <state dir>/audit.db)");
+  show->add_option("--audit-db", args->db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
   show->callback([args, &exit] { exit.value = run_show(*args); });
 
   auto* resolve = review->add_subcommand("resolve", "Mark a review item resolved (appends an audit record)");
   resolve->add_option("id", args->id, "review item id (rev-<seq>)")->required();
   resolve->add_option("--by", args->by, "who resolved it")->required();
   resolve->add_option("--note", args->note, "what was done")->required();
-  resolve->add_option("--audit-db", args->db, "audit log (default: <state dir>/audit.db)");
+  resolve->add_option("--audit-db", args->db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
   resolve->callback([args, &exit] { exit.value = run_resolve(*args); });
 }
 

@@ -19,6 +19,7 @@
 #include "actions/rollback_store.h"
 #include "cli/commands.h"
 #include "cli/state_paths.h"
+#include "pgaudit/audit_store.h"
 #include "core/text.h"
 #include "engine/engine.h"
 
@@ -52,7 +53,7 @@ int run_rollback(const RollbackArgs& args) {
   options.config_path = config_path;
   options.state_dir = state_dir();
   (void)default_state_file("audit.db");  // creates the state directory
-  options.audit_db = args.audit_db;
+  options.audit_db = pgaudit::choose_audit_location(args.audit_db, [] { return default_state_file("audit.db"); });
   options.rollback_dir = args.rollback_dir.empty() ? default_state_file("rollback") : args.rollback_dir;
 
   // The record names the finding's correlation id: the rollback joins its
@@ -86,7 +87,7 @@ void add_rollback_command(CLI::App& app, ExitCode& exit) {
   auto* cmd = app.add_subcommand("rollback", "Restore the prior state recorded for an applied action (JSON result)");
   cmd->add_option("action-id", args->action_id, "the action id from process output (act-<16 hex>)")->required();
   cmd->add_option("--config,-c", args->config_path, "fixgate configuration (default: $FIXGATE_CONFIG)");
-  cmd->add_option("--audit-db", args->audit_db, "audit log (default: <state dir>/audit.db)");
+  cmd->add_option("--audit-db", args->audit_db, "audit log: a SQLite file or a postgresql:// URI (default: $FIXGATE_AUDIT_URL, else <state dir>/audit.db)");
   cmd->add_option("--rollback-dir", args->rollback_dir, "where prior states are kept (default: <state dir>/rollback)");
   cmd->add_option("--correlation-id", args->correlation_id, "audit correlation id (default: the action's own)");
   cmd->callback([args, &exit] { exit.value = run_rollback(*args); });
