@@ -5,8 +5,10 @@
 // processing the same findings alone into its embedded SQLite log.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -182,6 +184,49 @@ TEST_F(DistributedEngineTest, TwoWorkersShareOneGaplessChain) {
   for (const auto& [kind, n] : expected) total += n;
   EXPECT_EQ(report_a->records, total);
   EXPECT_GT(shared.count("action_result"), 0u);
+}
+
+// The fixgate binary: `decide --audit-db URI` writes to PostgreSQL and prints
+// the location without its password; `audit verify|show` find the same log
+// through $FIXGATE_AUDIT_URL; a wrong password fails without showing it.
+TEST_F(DistributedEngineTest, CommandsUseThePostgresLogFromFlagOrEnvironment) {
+  if (peer_missing()) return;
+  auto run = [&](const std::string& command) {
+    const std::string line =
+        "cd " FIXGATE_SOURCE_DIR " && FIXGATE_STATE_DIR=" + root_.string() + " " + command + " 2>&1";
+    std::string out;
+    FILE* pipe = popen(line.c_str(), "r");
+    char buffer[4096];
+    size_t n = 0;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    const int status = pclose(pipe);
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+  };
+  const std::string fixgate = FIXGATE_BINARY_DIR "/fixgate";
+  // fixgate_pw is the role the test cluster makes give its password (pg_cluster.cpp).
+  ASSERT_EQ(sql("CREATE ROLE fixgate_pw LOGIN PASSWORD 'cli-secret-pw'; GRANT ALL ON SCHEMA " + schema_ +
+                " TO fixgate_pw"),
+            "");
+  const std::string uri = cluster_->uri(schema_, "fixgate_pw", "cli-secret-pw");
+  const auto decided = run(fixgate + " decide --config examples/fixgate.yaml --audit-db '" + uri +
+                           "' examples/findings/wiz-s3-public-bucket-production.json");
+  ASSERT_EQ(decided.first, 0) << decided.second;
+  EXPECT_NE(decided.second.find("audit evidence: postgresql://fixgate_pw:***@"), std::string::npos)
+      << decided.second;
+  EXPECT_EQ(decided.second.find("cli-secret-pw"), std::string::npos) << decided.second;
+
+  const auto verified = run("FIXGATE_AUDIT_URL='" + uri + "' " + fixgate + " audit verify");
+  EXPECT_EQ(verified.first, 0) << verified.second;
+  EXPECT_EQ(verified.second.rfind("ok: 1 records", 0), 0u) << verified.second;
+  const auto shown = run("FIXGATE_AUDIT_URL='" + uri + "' " + fixgate + " audit show --kind decision");
+  EXPECT_EQ(shown.first, 0) << shown.second;
+  EXPECT_NE(shown.second.find("c3a1f0d2-5b8e-4f6a-9d10-2e7b4c8a1f01"), std::string::npos) << shown.second;
+
+  const std::string wrong = cluster_->uri(schema_, "fixgate_pw", "not-the-cli-pw");
+  const auto refused = run(fixgate + " audit verify --db '" + wrong + "'");
+  EXPECT_EQ(refused.first, 2) << refused.second;
+  EXPECT_NE(refused.second.find("password authentication failed"), std::string::npos) << refused.second;
+  EXPECT_EQ(refused.second.find("not-the-cli-pw"), std::string::npos) << refused.second;
 }
 
 }  // namespace
