@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "audit/audit_writer.h"
 #include "pg_cluster.h"
 #include "pgaudit/pg_audit_log.h"
 
@@ -99,6 +100,36 @@ void BM_AppendThreads(benchmark::State& state) {
   if (state.thread_index() == 0) g_threaded_log.reset();
 }
 BENCHMARK(BM_AppendThreads)->Threads(1)->Threads(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same producers through an AuditWriter (group commit, src/audit): each
+// append still returns only once its record is durable, but concurrent
+// appends share one transaction and one WAL flush.
+std::unique_ptr<PgAuditLog> g_writer_log;
+std::unique_ptr<fixgate::audit::AuditWriter> g_writer;
+void BM_AppendThreadsGroupCommit(benchmark::State& state) {
+  if (state.thread_index() == 0) {
+    g_writer_log = fresh_log(state, 1);
+    if (g_writer_log) g_writer = std::make_unique<fixgate::audit::AuditWriter>(*g_writer_log);
+  }
+  int i = state.thread_index() * 1000000;
+  for (auto _ : state) {
+    if (!g_writer) {
+      state.SkipWithError("no log");
+      break;
+    }
+    auto r = g_writer->append(decision(i++));
+    if (!r.ok()) {
+      state.SkipWithError(r.error().to_string().c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    g_writer.reset();
+    g_writer_log.reset();
+  }
+}
+BENCHMARK(BM_AppendThreadsGroupCommit)->Threads(4)->Threads(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // append_batch of N records: one transaction, one commit.
 void BM_AppendBatch(benchmark::State& state) {
