@@ -44,7 +44,7 @@ ASAN_TESTS ?= engine_test service_test worker_test approvals_lifecycle_test acti
 	broker_cloudsim_test cloudsim_test lambda_test notify_test server_test sqs_test exceptions_test \
 	approvals_test broker_test logging_test \
 	core_test intake_test config_test decision_test pipeline_test audit_test queue_test \
-	sns_test metrics_test aws_test ownership_test guardrails_test actions_test
+	sns_test metrics_test aws_test ownership_test guardrails_test actions_test sqlite_test
 asan: bootstrap
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
 		-DFIXGATE_SANITIZE=ON -DFIXGATE_BENCH=OFF -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null

@@ -68,6 +68,7 @@ set(FIXGATE_UNITY_SKIP
   src/cli/cmd_demo.cpp           # cell() as in cmd_decide.cpp / cmd_review.cpp
   src/cli/cmd_member_role.cpp    # print_error() as in cmd_iam_policy.cpp
   src/cli/cmd_review.cpp         # cell(), run_list(), run_show() overloads
+  src/cli/cmd_worker.cpp         # error_fields() as in cmd_lambda.cpp
   src/cloudsim/simulator.cpp     # -Wsubobject-linkage
   src/engine/engine.cpp          # -Wsubobject-linkage
   src/service/service.cpp        # -Wsubobject-linkage
