@@ -2,9 +2,11 @@
 
 #include <array>
 #include <cstdlib>
+#include <optional>
 
 #include "pgaudit/conninfo.h"
 #include "pgaudit/pg_session.h"
+#include "sqlite/group_commit.h"
 
 namespace fixgate::pgaudit {
 namespace {
@@ -156,18 +158,29 @@ Result<void> refuse_nul_bytes(const AuditEntry& entry) {
 
 }  // namespace
 
+// One caller's records waiting for a shared commit; `error` is set when the
+// commit that carried them failed. (Outside the anonymous namespace: Impl
+// holds it, and a unity build would otherwise warn about subobject linkage.)
+struct PgAppendRequest {
+  std::vector<AuditRecord>* records;
+  std::optional<Error> error;
+};
+
 struct PgAuditLog::Impl {
   Impl(const std::string& conninfo, PgAuditOptions opts)
       : options(opts),
         pool(conninfo, display_conninfo(conninfo), opts.max_connections, opts.connect_timeout_seconds) {}
   PgAuditOptions options;
   ConnectionPool pool;
+  // Concurrent appends from this process share one transaction and one WAL
+  // flush, as SqliteAuditLog's do; the leader commits for everyone waiting.
+  sqlite::GroupCommit<PgAppendRequest> group;
 
   Result<void> check_schema(Session& session);
   Result<void> ensure_schema(Session& session);
   Result<PgResultPtr> lock_head(Session& session);
-  Result<std::vector<AuditRecord>> append_in(Session& session, const PGresult* head,
-                                             std::vector<AuditRecord> records);
+  void commit_round(const std::vector<PgAppendRequest*>& batch);
+  Result<void> append_in(Session& session, const PGresult* head, const std::vector<AuditRecord*>& records);
 };
 
 Result<void> PgAuditLog::Impl::check_schema(Session& session) {
@@ -273,22 +286,39 @@ Result<std::vector<AuditRecord>> PgAuditLog::append_batch(const std::vector<Audi
   }
   if (records.empty()) return records;
 
-  auto session = impl_->pool.acquire();
-  if (!session) return session.error();
-  auto head = impl_->lock_head(*session);
+  // Each caller's records stay consecutive; the chain is extended in the order
+  // the callers' batches were taken. A failed commit fails every caller in it.
+  PgAppendRequest me{&records, std::nullopt};
+  impl_->group.submit(me, [this](const std::vector<PgAppendRequest*>& batch) { impl_->commit_round(batch); });
+  if (me.error) return *me.error;
+  return records;
+}
+
+void PgAuditLog::Impl::commit_round(const std::vector<PgAppendRequest*>& batch) {
+  auto fail_all = [&](const Error& error) {
+    for (PgAppendRequest* pending : batch) pending->error = error;
+  };
+  std::vector<AuditRecord*> records;
+  for (PgAppendRequest* pending : batch) {
+    for (AuditRecord& r : *pending->records) records.push_back(&r);
+  }
+  auto session = pool.acquire();
+  if (!session) return fail_all(session.error());
+  auto head = lock_head(*session);
   // A pooled connection the server has since closed (restart, idle timeout)
   // fails at this first statement, before anything was written, so one retry
   // on a fresh connection is safe. Later failures are returned as they are.
   if (!head && session->broken()) {
     { Session stale = std::move(*session); }
-    auto fresh = impl_->pool.acquire_fresh();
-    if (!fresh) return fresh.error();
-    auto retried = impl_->lock_head(*fresh);
-    if (!retried) return retried.error();
-    return impl_->append_in(*fresh, retried->get(), std::move(records));
+    auto fresh = pool.acquire_fresh();
+    if (!fresh) return fail_all(fresh.error());
+    auto retried = lock_head(*fresh);
+    if (!retried) return fail_all(retried.error());
+    if (auto done = append_in(*fresh, retried->get(), records); !done) fail_all(done.error());
+    return;
   }
-  if (!head) return head.error();
-  return impl_->append_in(*session, head->get(), std::move(records));
+  if (!head) return fail_all(head.error());
+  if (auto done = append_in(*session, head->get(), records); !done) fail_all(done.error());
 }
 
 // One round trip: begin, take the chain lock, read the head and the time.
@@ -309,8 +339,8 @@ Result<PgResultPtr> PgAuditLog::Impl::lock_head(Session& session) {
 
 // Inside the transaction lock_head() began: numbers, times and hashes the
 // records after `head`, inserts them and commits.
-Result<std::vector<AuditRecord>> PgAuditLog::Impl::append_in(Session& session, const PGresult* head,
-                                                             std::vector<AuditRecord> records) {
+Result<void> PgAuditLog::Impl::append_in(Session& session, const PGresult* head,
+                                         const std::vector<AuditRecord*>& records) {
   int64_t seq = 0;
   std::string prev(audit::kGenesisHash);
   if (!PQgetisnull(head, 0, 0)) {
@@ -322,19 +352,19 @@ Result<std::vector<AuditRecord>> PgAuditLog::Impl::append_in(Session& session, c
           ? audit::format_time(options.clock->now())
           : audit::format_time(std::chrono::system_clock::time_point(
                 std::chrono::milliseconds(std::strtoll(PQgetvalue(head, 0, 2), nullptr, 10))));
-  for (AuditRecord& r : records) {
-    r.seq = ++seq;
-    r.time = time;
-    r.prev_hash = prev;
-    r.hash = audit::record_hash(r);
-    prev = r.hash;
+  for (AuditRecord* r : records) {
+    r->seq = ++seq;
+    r->time = time;
+    r->prev_hash = prev;
+    r->hash = audit::record_hash(*r);
+    prev = r->hash;
   }
   for (size_t first = 0; first < records.size(); first += kRowsPerInsert) {
     const size_t rows = std::min(kRowsPerInsert, records.size() - first);
     std::vector<std::string> params;
     params.reserve(rows * 9);
     for (size_t i = first; i < first + rows; ++i) {
-      const AuditRecord& r = records[i];
+      const AuditRecord& r = *records[i];
       for (const std::string* field :
            {&r.time, &r.kind, &r.correlation_id, &r.finding_id, &r.actor, &r.body, &r.prev_hash, &r.hash}) {
         if (field == &r.time) params.push_back(std::to_string(r.seq));
@@ -342,7 +372,7 @@ Result<std::vector<AuditRecord>> PgAuditLog::Impl::append_in(Session& session, c
       }
     }
     auto inserted = session.exec_params(insert_sql(rows), params, PGRES_COMMAND_OK,
-                                        "cannot append audit record " + std::to_string(records[first].seq));
+                                        "cannot append audit record " + std::to_string(records[first]->seq));
     if (!inserted) {
       session.rollback();
       return inserted.error();
@@ -358,7 +388,7 @@ Result<std::vector<AuditRecord>> PgAuditLog::Impl::append_in(Session& session, c
     return make_error("audit.postgres",
                       "cannot commit audit records: the server rolled the transaction back");
   }
-  return records;
+  return {};
 }
 
 Result<VerifyReport> PgAuditLog::verify(const VerifyOptions& options) {

@@ -6,6 +6,8 @@
 // seq head+1 onwards, so the chain stays linear and gapless across processes
 // (a writer that skips the lock still cannot fork it: seq is the primary key
 // and an insert trigger refuses any row that does not extend the head by one).
+// Within a process, concurrent appends share one such transaction (group
+// commit, as SqliteAuditLog does), so many threads pay one WAL flush per round.
 // UPDATE, DELETE and TRUNCATE are refused by triggers; verify() warns when
 // they are missing, disabled or altered, and still catches edits made by
 // someone who removed them.
@@ -26,7 +28,7 @@ struct PgAuditOptions {
   // nullptr: the server's clock. A clock here (tests) must outlive the log.
   const audit::Clock* clock = nullptr;
   bool read_only = false;      // verify/show/export only; never creates the schema
-  size_t max_connections = 4;  // per log; appends queue on the database lock anyway
+  size_t max_connections = 4;  // per log; appends use one at a time (group commit)
   int connect_timeout_seconds = 10;
 };
 
