@@ -5,6 +5,7 @@
 #include "pgaudit/pg_audit_log.h"
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -403,6 +404,36 @@ TEST_F(PgAuditLogTest, ConcurrentAppendsFromThreadsFormAGaplessChain) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->first_break->message;
   EXPECT_EQ(report->records, expected);
+}
+
+TEST_F(PgAuditLogTest, ConcurrentAppendsOfAProcessShareOneTransaction) {
+  if (peer_missing()) return;
+  auto log = open_log();
+  ASSERT_TRUE(log->append(entry("decision", "c", "f", {})).ok());
+  // Another session holds the chain lock, so the first append waits inside
+  // its transaction while the others queue behind it in the process.
+  PGconn* holder = PQconnectdb(uri_.c_str());
+  ASSERT_EQ(PQstatus(holder), CONNECTION_OK);
+  PQclear(PQexec(holder, "SELECT pg_advisory_lock(1719166817, 'audit_records'::regclass::oid::int)"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back(
+        [&, t] { EXPECT_TRUE(log->append(entry("decision", "t" + std::to_string(t), "f", {})).ok()); });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  PQclear(PQexec(holder, "SELECT pg_advisory_unlock_all()"));
+  for (auto& t : threads) t.join();
+  // xmin: the transaction that inserted a row. The first append's own, then
+  // one for the three that queued behind it.
+  PGresult* transactions =
+      PQexec(holder, "SELECT count(DISTINCT xmin::text) FROM audit_records WHERE seq > 1");
+  EXPECT_STREQ(PQgetvalue(transactions, 0, 0), "2");
+  PQclear(transactions);
+  PQfinish(holder);
+  auto report = log->verify();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->records, 5);
 }
 
 TEST_F(PgAuditLogTest, AServerDefaultOfSerializableChangesNothing) {
