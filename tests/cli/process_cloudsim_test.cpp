@@ -98,7 +98,7 @@ class ProcessCloudsim : public ::testing::Test {
   }
 
   fs::path dir_;
-  BackgroundSimulator sim_{FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/examples.json"};
+  BackgroundSimulator sim_{FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/demo-findings.json"};
   std::unique_ptr<httplib::Client> admin_;
 };
 
