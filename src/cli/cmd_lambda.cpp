@@ -19,8 +19,6 @@ namespace fixgate::cli {
 
 namespace {
 
-nlohmann::json error_fields(const Error& error) { return {{"error_code", error.code}, {"error", error.message}}; }
-
 int run_lambda(const EngineCommandArgs& args) {
   const logging::Logger logger = command_logger("lambda", args);
   auto client = lambda::RuntimeClient::from_environment();

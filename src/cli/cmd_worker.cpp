@@ -37,8 +37,6 @@ struct WorkerArgs {
   int max_messages = 10;
 };
 
-nlohmann::json error_fields(const Error& error) { return {{"error_code", error.code}, {"error", error.message}}; }
-
 int run_worker(const WorkerArgs& args) {
   const logging::Logger logger = command_logger("worker", args.engine);
   auto opened = open_engine(args.engine, "fixgate-worker");

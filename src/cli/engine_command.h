@@ -10,6 +10,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "engine/engine.h"
@@ -54,6 +55,12 @@ inline logging::Logger command_logger(std::string component, const EngineCommand
 inline std::string audit_location(const EngineCommandArgs& args) {
   return pgaudit::choose_audit_location(
       args.audit_db, [&] { return (std::filesystem::path(args.state_dir) / "audit.db").string(); });
+}
+
+// An error as log line fields: {"error_code", "error"} (the line's redaction
+// guard still applies to the message).
+inline nlohmann::json error_fields(const Error& error) {
+  return {{"error_code", error.code}, {"error", error.message}};
 }
 
 // Opens the Engine on the state dir (created when missing) and the chosen audit
