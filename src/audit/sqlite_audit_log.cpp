@@ -58,6 +58,15 @@ SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_
 
 constexpr const char* kColumns = "seq, time, kind, correlation_id, finding_id, actor, body, prev_hash, hash";
 
+// `before` + the column list + `after`. Appends rather than operator+ chains,
+// which GCC 12 at -O2 misreports as out of bounds (-Warray-bounds, PR105329).
+std::string with_columns(std::string_view before, std::string_view after) {
+  std::string sql(before);
+  sql += kColumns;
+  sql += after;
+  return sql;
+}
+
 AuditRecord row_to_record(const Stmt& stmt) {
   AuditRecord r;
   r.seq = stmt.column_int64(0);
@@ -162,8 +171,8 @@ Result<std::unique_ptr<SqliteAuditLog>> SqliteAuditLog::open(const std::string& 
     auto head = Stmt::prepare(impl->writer.get(), "SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1");
     if (!head) return head.error();
     impl->head = std::move(head).value();
-    auto insert = Stmt::prepare(impl->writer.get(), std::string("INSERT INTO audit_records (") + kColumns +
-                                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto insert = Stmt::prepare(impl->writer.get(),
+                                with_columns("INSERT INTO audit_records (", ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!insert) return insert.error();
     impl->insert = std::move(insert).value();
   } else if (!std::filesystem::exists(path)) {
@@ -274,7 +283,7 @@ Result<VerifyReport> SqliteAuditLog::verify(const VerifyOptions& options) {
   // One read transaction: the whole walk sees one snapshot even while others append.
   if (auto r = db.exec("BEGIN", "audit.read"); !r) return r.error();
   auto triggers = query_int(db, kTriggerCount);
-  auto stmt = Stmt::prepare(db.get(), std::string("SELECT ") + kColumns + " FROM audit_records ORDER BY seq");
+  auto stmt = Stmt::prepare(db.get(), with_columns("SELECT ", " FROM audit_records ORDER BY seq"));
   if (!triggers || !stmt) {
     (void)db.exec("ROLLBACK");
     return !triggers ? triggers.error() : stmt.error();
@@ -299,7 +308,7 @@ Result<VerifyReport> SqliteAuditLog::verify(const VerifyOptions& options) {
 }
 
 Result<std::vector<AuditRecord>> SqliteAuditLog::read(const AuditQuery& query) {
-  std::string sql = std::string("SELECT ") + kColumns + " FROM audit_records WHERE seq > ?";
+  std::string sql = with_columns("SELECT ", " FROM audit_records WHERE seq > ?");
   if (query.before_seq > 0) sql += " AND seq < ?";
   if (query.correlation_id) sql += " AND correlation_id = ?";
   if (query.finding_id) sql += " AND finding_id = ?";

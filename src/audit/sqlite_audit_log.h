@@ -23,8 +23,9 @@ namespace fixgate::audit {
 enum class Durability {
   // synchronous=FULL: the WAL is fsynced at every commit, so an acknowledged
   // record survives power loss as well as a crash. The default: audit evidence
-  // is worth one fsync per commit, and AuditWriter batches commits so that
-  // fsync is shared by hundreds of records.
+  // is worth one fsync per commit. Concurrent append()/append_batch() calls
+  // share one commit (group commit inside the log), so N workers pay about one
+  // fsync per round, not N; AuditWriter batches further with a timer.
   full,
   // synchronous=NORMAL: in WAL mode a commit survives a process crash but the
   // last commits may roll back on power loss. Only for tests and benchmarks.
