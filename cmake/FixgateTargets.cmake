@@ -4,10 +4,6 @@ add_library(fixgate_options INTERFACE)
 target_compile_options(fixgate_options INTERFACE
   -Wall -Wextra -Wpedantic -Werror -Wno-missing-field-initializers
   $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>
-  # GCC 12 at -O2 reports std::string operator+ chains as out of bounds (GCC
-  # bugs 105329/105651), depending on what got inlined, e.g. through the
-  # precompiled header: kept visible, but a compiler bug must not fail a build.
-  $<$<CXX_COMPILER_ID:GNU>:-Wno-error=array-bounds>
   -fstack-protector-strong)
 target_compile_definitions(fixgate_options INTERFACE
   $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
@@ -23,41 +19,6 @@ if(FIXGATE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
-
-# Precompiled headers for the libraries and the CLI. Most of the compile time of a
-# library file is parsing the same few headers (nlohmann/json.hpp and the standard
-# library), so they are compiled once and every library reuses the result. GCC
-# only accepts a .gch built with the same flags and macros (CMake adds
-# -Winvalid-pch, so with -Werror a mismatch fails the build instead of silently
-# re-parsing); the carrier target has exactly the libraries' flags. Clang (the
-# fuzz build) is stricter about macros and is left without PCH. Tests and
-# benchmarks parse their headers themselves: through a PCH, GCC 12 reports its
-# -Warray-bounds false positive on std::string operator+ (GCC bug 105651) in
-# tests/server and bench/intake, which compile cleanly without one.
-if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-  set(FIXGATE_PCH_DEFAULT ON)
-else()
-  set(FIXGATE_PCH_DEFAULT OFF)
-endif()
-option(FIXGATE_PCH "Precompile the heavy shared headers of the libraries (GCC)" ${FIXGATE_PCH_DEFAULT})
-
-# fixgate_use_pch(TARGET) makes TARGET reuse the libraries' precompiled headers,
-# creating their carrier target on first use.
-function(fixgate_use_pch target)
-  if(NOT FIXGATE_PCH)
-    return()
-  endif()
-  if(NOT TARGET fixgate_pch)
-    add_library(fixgate_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/pch_anchor.cpp)
-    target_link_libraries(fixgate_pch PRIVATE fixgate_options nlohmann_json::nlohmann_json)
-    target_precompile_headers(fixgate_pch PRIVATE
-      <algorithm> <atomic> <chrono> <cstdint> <cstdio> <cstdlib> <filesystem> <fstream>
-      <functional> <map> <memory> <mutex> <optional> <set> <sstream> <string>
-      <string_view> <thread> <utility> <variant> <vector>
-      <nlohmann/json.hpp>)
-  endif()
-  target_precompile_headers(${target} REUSE_FROM fixgate_pch)
-endfunction()
 
 # Unity builds (CMAKE_UNITY_BUILD, which `make test` and `make asan` switch on)
 # compile a target's files in batches of 8 through one translation unit, so the
@@ -107,7 +68,6 @@ function(fixgate_component name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(fixgate_${name} STATIC ${ARG_SOURCES})
   target_link_libraries(fixgate_${name} PUBLIC fixgate_options ${ARG_DEPS})
-  fixgate_use_pch(fixgate_${name})
 endfunction()
 
 # Test binaries whose fixture is a process-wide peer that takes seconds to start
