@@ -5,7 +5,8 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 # Unity builds (see cmake/FixgateTargets.cmake) cut the compile CPU of a clean
-# build by about half; `make UNITY=OFF ...` compiles every file on its own.
+# build by a third or more (docs/CONTRIBUTING.md, "CI budget"); `make UNITY=OFF ...`
+# compiles every file on its own.
 UNITY ?= ON
 
 .PHONY: all bootstrap build demo test bench asan fuzz clean format
