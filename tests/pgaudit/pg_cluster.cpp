@@ -2,10 +2,12 @@
 
 #include <libpq-fe.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +37,27 @@ std::string quote(const std::string& word) {
   return out + "'";
 }
 
+// A test binary that crashed never ran its cluster's destructor: stop and
+// delete the clusters whose owning process is gone, so servers do not pile up.
+void reap_orphaned_clusters(const std::string& bin) {
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator("/tmp", ignored)) {
+    const std::string dir = entry.path().string();
+    if (entry.path().filename().string().rfind("fixgate-pg-", 0) != 0) continue;
+    std::ifstream owner(dir + "/owner.pid");
+    long pid = 0;
+    if (!(owner >> pid) || pid <= 0 || kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (std::filesystem::exists(dir + "/data/postmaster.pid")) {
+      const std::string stop = "cd /tmp && " + std::string(geteuid() == 0 ? "runuser -u postgres -- " : "") +
+                               quote(bin + "/pg_ctl") + " -D " + quote(dir + "/data") +
+                               " -m immediate -w stop >/dev/null 2>&1";
+      const int stopped = std::system(stop.c_str());  // best effort: the directory goes either way
+      (void)stopped;
+    }
+    std::filesystem::remove_all(dir, ignored);
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> PgCluster::unavailable() {
@@ -57,12 +80,14 @@ PgCluster::PgCluster(bool fsync) : bin_(bin_dir()) {
     error_ = *why;
     return;
   }
+  reap_orphaned_clusters(bin_);
   std::string pattern = "/tmp/fixgate-pg-XXXXXX";  // short: a socket path must fit in 107 bytes
   if (mkdtemp(pattern.data()) == nullptr) {
     error_ = "cannot create a temp dir for the cluster";
     return;
   }
   dir_ = pattern;
+  std::ofstream(dir_ + "/owner.pid") << getpid() << '\n';
   as_postgres_user_ = geteuid() == 0;
   if (as_postgres_user_) {
     const passwd* pw = getpwnam("postgres");
