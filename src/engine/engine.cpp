@@ -126,6 +126,7 @@ Result<std::unique_ptr<Engine>> Engine::open(EngineOptions options) {
   notify::ServiceOptions notify_options;
   notify_options.actor = options.actor;
   notify_options.aws = options.platform;
+  notify_options.metrics = options.metrics;
   if (!notify_options.aws && parts->config.extra_sections.count("notifications")) {
     if (auto platform = platform_client_config(); platform.ok()) notify_options.aws = std::move(*platform);
   }

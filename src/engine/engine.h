@@ -34,6 +34,7 @@
 #include "core/result.h"
 #include "exceptions/registry.h"
 #include "guardrails/guardrails.h"
+#include "metrics/registry.h"
 #include "pipeline/decision_pipeline.h"
 
 namespace fixgate::engine {
@@ -47,6 +48,9 @@ struct EngineOptions {
   // configuration (platform.h), read only when the first session is opened.
   std::optional<aws::ClientConfig> platform;
   std::string actor = "fixgate";
+  // Where the engine's parts register their metrics (notification deliveries);
+  // must outlive the engine. nullptr: none (the CLI's one-shot commands).
+  metrics::Registry* metrics = nullptr;
 };
 
 struct FindingOutcome {

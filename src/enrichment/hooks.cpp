@@ -51,20 +51,27 @@ pipeline::OwnerLookup owner_lookup(const ownership::OwnershipResolver& resolver)
 }
 
 pipeline::WaiverLookup waiver_lookup(exceptions::Registry& registry, std::function<void(const Error&)> on_error) {
+  // Only the waivers that cover the finding, from the registry's immutable
+  // index: a lookup costs the same at ten waivers or ten thousand.
   struct LastGood {
     std::mutex mutex;
-    std::vector<Waiver> waivers;
+    std::shared_ptr<const exceptions::WaiverIndex> index;
   };
   auto last = std::make_shared<LastGood>();
-  return [&registry, on_error = std::move(on_error), last]() -> std::vector<Waiver> {
-    auto waivers = registry.waivers();
-    std::lock_guard lock(last->mutex);
-    if (waivers) {
-      last->waivers = *waivers;
-    } else if (on_error) {
-      on_error(waivers.error());
+  return [&registry, on_error = std::move(on_error), last](const Finding& finding) -> std::vector<Waiver> {
+    auto snapshot = registry.snapshot();
+    std::shared_ptr<const exceptions::WaiverIndex> index;
+    {
+      std::lock_guard lock(last->mutex);
+      if (snapshot) {
+        last->index = *snapshot;
+      } else if (on_error) {
+        on_error(snapshot.error());
+      }
+      index = last->index;
     }
-    return last->waivers;
+    // Dropping waivers on a read error would remediate what a person waived.
+    return index ? index->covering(finding) : std::vector<Waiver>{};
   };
 }
 

@@ -59,7 +59,7 @@ Decision DecisionPipeline::decide_one(const Finding& finding) const {
     for (auto& candidate : options_.owners(finding)) enrichment.owners.push_back(std::move(candidate));
   }
   enrichment.kill_switch = options_.kill_switch && options_.kill_switch();
-  if (options_.waivers) enrichment.waivers = options_.waivers();
+  if (options_.waivers) enrichment.waivers = options_.waivers(finding);
   return decide(finding, enrichment, *options_.config);
 }
 

@@ -32,8 +32,9 @@ struct DecidedFinding {
 using OwnerLookup = std::function<std::vector<OwnerCandidate>(const Finding&)>;
 // Says whether the kill switch is engaged right now (checked per payload).
 using KillSwitchProbe = std::function<bool()>;
-// Waivers from the exceptions registry, judged by decide() beside the config's.
-using WaiverLookup = std::function<std::vector<Waiver>()>;
+// The exceptions registry's waivers that may cover the finding (decide() judges
+// them beside the config's, expired ones included so it can report them).
+using WaiverLookup = std::function<std::vector<Waiver>(const Finding&)>;
 
 struct PipelineOptions {
   const Config* config = nullptr;           // required; must outlive the pipeline

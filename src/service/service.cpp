@@ -70,9 +70,9 @@ Result<std::pair<std::string, int>> parse_listen(const std::string& listen) {
 struct Service::Parts {
   ServiceOptions options;
   logging::Logger logger{"service", logging::stderr_writer(), nullptr, "run"};
+  metrics::Registry registry;  // before everything that registers metrics in it, so destroyed after them
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<queue::DurableQueue> queue;
-  metrics::Registry registry;
   std::unique_ptr<WakingSink> sink;
   std::unique_ptr<sns::CurlCertFetcher> fetcher;
   std::unique_ptr<sns::SnsVerifier> verifier;
@@ -108,6 +108,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   engine_options.config_path = options.config_path;
   engine_options.state_dir = options.state_dir;
   engine_options.platform = options.platform;
+  engine_options.metrics = &parts->registry;
   if (options.platform && options.platform->credentials) {
     if (auto creds = options.platform->credentials->get(); creds.ok()) {
       redactor->add_secret(creds->secret_access_key);

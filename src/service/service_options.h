@@ -3,7 +3,9 @@
 // ${ENV} references resolved by the config component).
 //
 //   queue:
-//     workers: 2                  # worker threads draining the queue (1..64)
+//     workers: 8                  # worker threads draining the queue (1..64); they mostly wait
+//                                 # on AWS calls and fsyncs, and concurrent audit appends share one
+//                                 # commit, so more workers than cores raise decisions/s
 //     lease_batch: 8              # messages one worker leases per round trip (1..100)
 //     visibility_timeout_ms: 60000  # a lease; extended while an action runs (100..3600000)
 //     max_attempts: 5             # deliveries before a message is dead-lettered (1..100)
@@ -24,7 +26,7 @@
 namespace fixgate::service {
 
 struct QueueSettings {
-  size_t workers = 2;
+  size_t workers = 8;
   size_t lease_batch = 8;
   std::chrono::milliseconds visibility_timeout{60000};
   queue::RetryPolicy retry;  // base 1 s, cap 5 min, 5 attempts

@@ -10,7 +10,7 @@ using nlohmann::json;
 TEST(QueueSettings, AbsentSectionGivesTheDefaults) {
   auto settings = queue_settings_from_json(json());
   ASSERT_TRUE(settings.ok());
-  EXPECT_EQ(settings->workers, 2u);
+  EXPECT_EQ(settings->workers, 8u);
   EXPECT_EQ(settings->retry.max_attempts, 5);
   EXPECT_EQ(settings->durability, queue::Durability::full);
 }

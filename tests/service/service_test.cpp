@@ -178,6 +178,22 @@ TEST_F(ServiceTest, ApprovalRequestPastItsTtlIsExpiredBySweep) {
   EXPECT_NE(metrics->body.find("fixgate_approvals_expired_total 1"), std::string::npos);
 }
 
+// The notification outbox registers its delivery metrics on the service's
+// /metrics when a notifications: section is configured.
+TEST_F(ServiceTest, NotificationMetricsAreServed) {
+  open("queue:\n  durability: normal\nnotifications:\n  channels:\n"
+       "    hook: {type: webhook, url: \"http://127.0.0.1:9/hook\"}\n"
+       "  routes:\n    - outcomes: [remediate]\n      channels: [hook]\n");
+  auto res = post(t::example("wiz-s3-public-bucket-production.json"));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  ASSERT_TRUE(service->wait_drained(30s));
+  auto metrics = client->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("# TYPE fixgate_notification_deliveries_total counter"), std::string::npos);
+  EXPECT_NE(metrics->body.find("fixgate_notification_outbox_rows"), std::string::npos);
+}
+
 TEST_F(ServiceTest, BadInputGetsItsStatusAndNothingIsQueued) {
   open();
   const std::string good = t::example("wiz-s3-public-bucket-production.json");
