@@ -15,12 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "../load_measure.h"
 #include "queue/durable_queue.h"
 #include "server/intake_server.h"
 #include "server/queue_intake_sink.h"
@@ -30,6 +29,9 @@ namespace {
 
 using namespace fixgate;
 using Clock = std::chrono::steady_clock;
+using bench::percentile;
+using bench::process_cpu_seconds;
+using bench::thread_cpu_seconds;
 
 class MemorySink final : public server::IntakeSink {
  public:
@@ -121,25 +123,6 @@ std::string payload(size_t thread, size_t i, size_t round) {
          "\",\"status\":\"OPEN\",\"severity\":\"HIGH\"},\"resource\":{\"id\":\"arn:aws:s3:::bucket\","
          "\"type\":\"bucket\",\"cloudPlatform\":\"AWS\",\"subscriptionId\":\"111111111111\"},"
          "\"control\":{\"id\":\"wc-s3-public-bucket\",\"name\":\"Public bucket\"}}";
-}
-
-double thread_cpu_seconds() {
-  timespec now{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
-}
-
-double process_cpu_seconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-double percentile(std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const size_t index = std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
-  return sorted[index];
 }
 
 // Args: client threads, requests per thread per iteration.
