@@ -133,7 +133,8 @@ TEST_F(SimTest, TaggingGetResourcesFiltersByTagAndType) {
   Resp web = c.json("tagging", target, R"({"TagFilters":[{"Key":"owner","Values":["web-team"]}]})");
   EXPECT_EQ(json::parse(web.body)["ResourceTagMappingList"].size(), 3u);
   Resp sgs = c.json("tagging", target, R"({"ResourceTypeFilters":["ec2:security-group"],"TagFilters":[{"Key":"owner"}]})");
-  for (const json& r : json::parse(sgs.body)["ResourceTagMappingList"]) {
+  const json sg_page = json::parse(sgs.body);  // the loop must not range over a temporary's member
+  for (const json& r : sg_page["ResourceTagMappingList"]) {
     EXPECT_NE(r["ResourceARN"].get<std::string>().find(":security-group/"), std::string::npos);
   }
   EXPECT_EQ(json::parse(sgs.body)["ResourceTagMappingList"].size(), 4u);

@@ -173,9 +173,15 @@ TEST_F(ServiceTest, ApprovalRequestPastItsTtlIsExpiredBySweep) {
   bool audited = false;
   for (const auto& record : records("approval")) audited = audited || record.body.find("expired") != std::string::npos;
   EXPECT_TRUE(audited);
-  auto metrics = client->Get("/metrics");
-  ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("fixgate_approvals_expired_total 1"), std::string::npos);
+  // The sweep marks the request, then counts it: wait for the counter too.
+  bool counted = false;
+  for (int i = 0; i < 100 && !counted; ++i) {
+    auto metrics = client->Get("/metrics");
+    ASSERT_TRUE(metrics);
+    counted = metrics->body.find("fixgate_approvals_expired_total 1") != std::string::npos;
+    if (!counted) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(counted);
 }
 
 // The notification outbox registers its delivery metrics on the service's
