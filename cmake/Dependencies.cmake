@@ -8,6 +8,8 @@ find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
 find_package(PkgConfig REQUIRED)
+# Boost.Beast/Asio (header-only) for the event-driven HTTP intake (src/httpd).
+find_package(Boost 1.74 REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
 find_package(pugixml REQUIRED)

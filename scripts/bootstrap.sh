@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev
   libsqlite3-dev sqlite3 libssl-dev libcurl4-openssl-dev
-  libcpp-httplib-dev libpugixml-dev libgit2-dev libpq-dev
+  libcpp-httplib-dev libboost-dev libpugixml-dev libgit2-dev libpq-dev
   postgresql
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
