@@ -52,12 +52,12 @@ class TokenTable {
   std::vector<Entry> entries_;
 };
 
-void reply(httplib::Response& res, int status, const nlohmann::json& body) {
+void reply(httpd::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  res.set_body(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
-void reply_error(httplib::Response& res, const Error& error) {
+void reply_error(httpd::Response& res, const Error& error) {
   int status = 500;
   if (error.code == "approvals.not_found") status = 404;
   else if (error.code == "approvals.self_approval") status = 403;
@@ -68,10 +68,10 @@ void reply_error(httplib::Response& res, const Error& error) {
 }
 
 // Wraps a handler with authentication; the handler gets the approver's name.
-httplib::Server::Handler authenticated(std::shared_ptr<const TokenTable> tokens,
-                                       std::function<void(const httplib::Request&, httplib::Response&, const std::string&)> handler) {
-  return [tokens, handler](const httplib::Request& req, httplib::Response& res) {
-    const auto who = tokens->identify(req.get_header_value("Authorization"));
+httpd::SyncHandler authenticated(std::shared_ptr<const TokenTable> tokens,
+                                 std::function<void(const httpd::Request&, httpd::Response&, const std::string&)> handler) {
+  return [tokens, handler](const httpd::Request& req, httpd::Response& res) {
+    const auto who = tokens->identify(req.header("Authorization"));
     if (!who) {
       res.set_header("WWW-Authenticate", "Bearer realm=\"fixgate-approvals\"");
       reply(res, 401, {{"error", {{"code", "approvals.unauthorized"}, {"message", "a valid bearer token is required"}}}});
@@ -82,7 +82,7 @@ httplib::Server::Handler authenticated(std::shared_ptr<const TokenTable> tokens,
 }
 
 // The JSON object body, or nullopt (400 already written). An empty body is {}.
-std::optional<nlohmann::json> object_body(const httplib::Request& req, httplib::Response& res) {
+std::optional<nlohmann::json> object_body(const httpd::Request& req, httpd::Response& res) {
   if (req.body.empty()) return nlohmann::json::object();
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
   if (!body.is_object()) {
@@ -100,18 +100,21 @@ std::optional<nlohmann::json> object_body(const httplib::Request& req, httplib::
 
 }  // namespace
 
-Result<void> mount_approvals_api(httplib::Server& server, ApprovalService& service, const ApiOptions& options) {
+Result<void> mount_approvals_api(httpd::Router& router, ApprovalService& service, const ApiOptions& options) {
   if (options.tokens.empty()) {
     return make_error("approvals.no_tokens", "approvals.api_tokens is empty: the approvals API would have no approver");
   }
   auto tokens = std::make_shared<const TokenTable>(options);
   ApprovalService* svc = &service;
 
-  server.Get("/api/v1/approvals", authenticated(tokens, [svc](const httplib::Request& req, httplib::Response& res,
-                                                                 const std::string&) {
+  // Every route reads or writes the approvals store and the audit log (an
+  // fsync), so they run on the server's blocking pool, never on an event loop.
+  using httpd::Dispatch;
+  router.add("GET", "/api/v1/approvals", authenticated(tokens, [svc](const httpd::Request& req, httpd::Response& res,
+                                                                     const std::string&) {
     ListQuery query;
-    if (req.has_param("status")) {
-      query.status = parse_status(req.get_param_value("status"));
+    if (const auto status = req.param("status")) {
+      query.status = parse_status(*status);
       if (!query.status) {
         reply(res, 400, {{"error", {{"code", "approvals.bad_request"},
                                     {"message", "status must be pending, approved, denied or expired"}}}});
@@ -123,32 +126,35 @@ Result<void> mount_approvals_api(httplib::Server& server, ApprovalService& servi
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : *listed) out.push_back(r.to_json());
     reply(res, 200, {{"approvals", out}});
-  }));
+  }), Dispatch::blocking);
 
-  server.Get(R"(/api/v1/approvals/(apr-[0-9a-f]{16}))",
-             authenticated(tokens, [svc](const httplib::Request& req, httplib::Response& res, const std::string&) {
-               auto found = svc->get(req.matches[1]);
-               if (!found) return reply_error(res, found.error());
-               reply(res, 200, found->to_json());
-             }));
+  router.add_pattern("GET", R"(/api/v1/approvals/(apr-[0-9a-f]{16}))",
+                     authenticated(tokens, [svc](const httpd::Request& req, httpd::Response& res, const std::string&) {
+                       auto found = svc->get(req.captures.at(0));
+                       if (!found) return reply_error(res, found.error());
+                       reply(res, 200, found->to_json());
+                     }),
+                     Dispatch::blocking);
 
-  server.Post(R"(/api/v1/approvals/(apr-[0-9a-f]{16})/approve)",
-              authenticated(tokens, [svc](const httplib::Request& req, httplib::Response& res, const std::string& who) {
-                const auto body = object_body(req, res);
-                if (!body) return;
-                auto approved = svc->approve(req.matches[1], who, body->value("note", ""));
-                if (!approved) return reply_error(res, approved.error());
-                reply(res, 200, approved->to_json());
-              }));
+  router.add_pattern("POST", R"(/api/v1/approvals/(apr-[0-9a-f]{16})/approve)",
+                     authenticated(tokens, [svc](const httpd::Request& req, httpd::Response& res, const std::string& who) {
+                       const auto body = object_body(req, res);
+                       if (!body) return;
+                       auto approved = svc->approve(req.captures.at(0), who, body->value("note", ""));
+                       if (!approved) return reply_error(res, approved.error());
+                       reply(res, 200, approved->to_json());
+                     }),
+                     Dispatch::blocking);
 
-  server.Post(R"(/api/v1/approvals/(apr-[0-9a-f]{16})/deny)",
-              authenticated(tokens, [svc](const httplib::Request& req, httplib::Response& res, const std::string& who) {
-                const auto body = object_body(req, res);
-                if (!body) return;
-                auto denied = svc->deny(req.matches[1], who, body->value("reason", ""));
-                if (!denied) return reply_error(res, denied.error());
-                reply(res, 200, denied->to_json());
-              }));
+  router.add_pattern("POST", R"(/api/v1/approvals/(apr-[0-9a-f]{16})/deny)",
+                     authenticated(tokens, [svc](const httpd::Request& req, httpd::Response& res, const std::string& who) {
+                       const auto body = object_body(req, res);
+                       if (!body) return;
+                       auto denied = svc->deny(req.captures.at(0), who, body->value("reason", ""));
+                       if (!denied) return reply_error(res, denied.error());
+                       reply(res, 200, denied->to_json());
+                     }),
+                     Dispatch::blocking);
   return {};
 }
 

@@ -1,4 +1,4 @@
-// The approvals REST API, mounted on any httplib::Server (`fixgate serve`
+// The approvals REST API, mounted on an httpd::Router (`fixgate serve`
 // mounts it beside intake). Every route needs "Authorization: Bearer <token>";
 // the token names the approver (settings.h). Tokens are compared in constant
 // time (SHA-256 of both sides, CRYPTO_memcmp, every configured token checked).
@@ -15,17 +15,17 @@
 // {"error": {"code", "message"}}.
 #pragma once
 
-#include <httplib.h>
 
 #include "approvals/service.h"
 #include "approvals/settings.h"
 #include "core/result.h"
+#include "httpd/http_server.h"
 
 namespace fixgate::approvals {
 
 // Registers the routes. Fails ("approvals.no_tokens") when no token is
 // configured: an API nobody can authenticate to is a misconfiguration, and an
 // open one would be worse. `service` must outlive the server.
-Result<void> mount_approvals_api(httplib::Server& server, ApprovalService& service, const ApiOptions& options);
+Result<void> mount_approvals_api(httpd::Router& router, ApprovalService& service, const ApiOptions& options);
 
 }  // namespace fixgate::approvals

@@ -63,6 +63,12 @@ struct EnqueueResult {
 };
 
 // Names one lease of one message. `lease` increases with every lease of the message.
+struct EnqueueRequest {
+  std::string idempotency_key;
+  std::string payload;
+  SourceMetadata source;
+};
+
 struct Receipt {
   int64_t id = 0;
   int64_t lease = 0;
@@ -144,6 +150,10 @@ class DurableQueue {
   // commits (group commit), so many intake threads cost few fsyncs.
   virtual Result<EnqueueResult> enqueue(std::string_view idempotency_key, std::string_view payload,
                                         const SourceMetadata& source) = 0;
+  // Queues every request in one commit (one fsync for all of them), as if each
+  // had been enqueue()d; results come in the order of `requests`. An invalid
+  // request fails alone; a failed commit fails every request it carried.
+  virtual std::vector<Result<EnqueueResult>> enqueue_batch(const std::vector<EnqueueRequest>& requests) = 0;
   // Up to max_items visible messages, oldest first, each leased to `worker_id`
   // until now + visibility_timeout. A message whose lease expired max_attempts
   // times is dead-lettered here instead of being handed out again.

@@ -121,17 +121,31 @@ class SqliteQueue final : public DurableQueue {
 
   Result<EnqueueResult> enqueue(std::string_view key, std::string_view payload,
                                 const SourceMetadata& source) override {
-    if (key.empty() || key.size() > kMaxKeyBytes) {
-      return invalid("idempotency_key must be 1 to " + std::to_string(kMaxKeyBytes) + " bytes, got " +
-                     std::to_string(key.size()));
-    }
-    if (payload.size() > options_.max_payload_bytes) {
-      return invalid("payload is " + std::to_string(payload.size()) + " bytes; the limit is " +
-                     std::to_string(options_.max_payload_bytes));
-    }
+    if (auto refused = check_enqueue(key, payload)) return *refused;
     Pending me{key, payload, source_to_json(source), std::nullopt};
     group_.submit(me, [this](const std::vector<Pending*>& batch) { commit_enqueues(batch); });
     return std::move(*me.result);
+  }
+
+  std::vector<Result<EnqueueResult>> enqueue_batch(const std::vector<EnqueueRequest>& requests) override {
+    std::vector<Pending> pending;
+    pending.reserve(requests.size());
+    std::vector<Pending*> valid;
+    valid.reserve(requests.size());
+    for (const EnqueueRequest& request : requests) {
+      pending.push_back(Pending{request.idempotency_key, request.payload, {}, check_enqueue(request.idempotency_key,
+                                                                                          request.payload)});
+      if (!pending.back().result) {
+        pending.back().source_json = source_to_json(request.source);
+        valid.push_back(&pending.back());
+      }
+    }
+    group_.submit_all(std::span<Pending* const>(valid),
+                      [this](const std::vector<Pending*>& batch) { commit_enqueues(batch); });
+    std::vector<Result<EnqueueResult>> results;
+    results.reserve(pending.size());
+    for (Pending& p : pending) results.push_back(std::move(*p.result));
+    return results;
   }
 
   Result<std::vector<Message>> lease(std::string_view worker_id, size_t max_items,
@@ -305,6 +319,19 @@ class SqliteQueue final : public DurableQueue {
   }
 
  private:
+  // The refusal of a key or payload the queue never stores; nullopt when fine.
+  std::optional<Result<EnqueueResult>> check_enqueue(std::string_view key, std::string_view payload) const {
+    if (key.empty() || key.size() > kMaxKeyBytes) {
+      return invalid("idempotency_key must be 1 to " + std::to_string(kMaxKeyBytes) + " bytes, got " +
+                     std::to_string(key.size()));
+    }
+    if (payload.size() > options_.max_payload_bytes) {
+      return invalid("payload is " + std::to_string(payload.size()) + " bytes; the limit is " +
+                     std::to_string(options_.max_payload_bytes));
+    }
+    return std::nullopt;
+  }
+
   struct Pending {
     std::string_view key;
     std::string_view payload;

@@ -1,6 +1,5 @@
 #include "server/intake_server.h"
 
-#include <httplib.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <simdjson.h>
@@ -9,11 +8,9 @@
 #include <cstdio>
 #include <ctime>
 #include <set>
-#include <thread>
-
-#include <sys/socket.h>
 
 #include "core/text.h"
+#include "httpd/http_server.h"
 #include "server/wiz_auth.h"
 
 namespace fixgate::server {
@@ -38,22 +35,12 @@ constexpr const char* kHealth = "/healthz";
 constexpr const char* kReady = "/readyz";
 constexpr const char* kMetrics = "/metrics";
 constexpr int kMaxJsonDepth = 64;
-constexpr int kListenBacklog = 1024;
 
 std::string sha256_hex(std::string_view text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   return to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
-
-// Per-request state, kept on the worker thread that runs the whole request
-// (pre-routing handler, route handler, error handler and logger all run there).
-struct RequestContext {
-  std::string request_id;
-  Clock::time_point start{};
-  std::string outcome;  // short machine word for the access log: "queued", an error code, ...
-};
-thread_local RequestContext t_context;
 
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -70,8 +57,8 @@ std::string fresh_request_id() {
 }
 
 // The client's X-Request-Id when it is a short token, else a new one.
-std::string request_id_for(const httplib::Request& req) {
-  const std::string given = req.get_header_value("X-Request-Id");
+std::string request_id_for(const httpd::Request& req) {
+  const std::string given = req.header("X-Request-Id");
   if (!given.empty() && given.size() <= 64) {
     bool ok = true;
     for (char c : given) ok = ok && is_token_char(c);
@@ -80,8 +67,8 @@ std::string request_id_for(const httplib::Request& req) {
   return fresh_request_id();
 }
 
-std::string media_type(const httplib::Request& req) {
-  const std::string value = req.get_header_value("Content-Type");
+std::string media_type(const httpd::Request& req) {
+  const std::string value = req.header("Content-Type");
   return to_lower(trim(std::string_view(value).substr(0, value.find(';'))));
 }
 
@@ -129,14 +116,26 @@ const char* default_error(int status) {
   }
 }
 
-void send_json(httplib::Response& res, int status, const json& body) {
+void set_json(httpd::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  res.set_body(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& error, const std::string& reason) {
-  t_context.outcome = error;
-  send_json(res, status, json{{"error", error}, {"reason", reason}});
+httpd::Response json_response(int status, const json& body) {
+  httpd::Response res;
+  set_json(res, status, body);
+  return res;
+}
+
+void set_error(httpd::Response& res, int status, const std::string& error, const std::string& reason) {
+  res.outcome = error;
+  set_json(res, status, json{{"error", error}, {"reason", reason}});
+}
+
+httpd::Response error_response(int status, const std::string& error, const std::string& reason) {
+  httpd::Response res;
+  set_error(res, status, error, reason);
+  return res;
 }
 
 }  // namespace
@@ -191,14 +190,10 @@ struct IntakeServer::Impl {
   metrics::HistogramFamily* enqueue_seconds = nullptr;
   metrics::CounterFamily* enqueued = nullptr;
 
-  httplib::Server http;
-  int listen_socket = -1;  // httplib's socket_t on POSIX
-  std::thread thread;
+  std::unique_ptr<httpd::Server> http;
   std::mutex lifecycle;
   bool started = false;
-  bool stopped = false;
   std::atomic<bool> is_draining{false};
-  int bound_port = 0;
 
   Impl(ServerOptions o, IntakeSink& s, sns::SnsVerifier& v, metrics::Registry& r, LogWriter l)
       : options(std::move(o)), sink(s), verifier(v), registry(r), log(std::move(l)), auth(options.wiz),
@@ -224,209 +219,213 @@ struct IntakeServer::Impl {
     return {};
   }
 
-  IntakeMeta meta_for(const httplib::Request& req, const char* source) const {
+  static IntakeMeta meta_for(const httpd::Request& req, const char* source) {
     IntakeMeta meta;
     meta.source = source;
-    meta.request_id = t_context.request_id;
+    meta.request_id = req.id;
     meta.remote_addr = req.remote_addr;
-    meta.content_type = req.get_header_value("Content-Type");
+    meta.content_type = req.header("Content-Type");
     meta.received_at = std::chrono::system_clock::now();
     return meta;
   }
 
-  // Enqueues and answers 202, or 503 when the sink failed.
-  void enqueue_and_reply(httplib::Response& res, const char* source, std::string key, std::string payload,
+  // Enqueues and answers 202, or 503 when the sink failed; the answer comes
+  // when the sink calls back (after its commit), on whichever thread that is.
+  void enqueue_and_reply(httpd::Responder respond, const char* source, std::string key, std::string payload,
                          IntakeMeta meta) {
     const auto begin = Clock::now();
-    auto ack = sink.enqueue(std::move(key), std::move(payload), std::move(meta));
-    enqueue_seconds->with({source}).observe(std::chrono::duration<double>(Clock::now() - begin).count());
-    if (!ack) {
-      enqueued->with({source, "error"}).inc();
-      res.set_header("Retry-After", "5");
-      // The sink's message may name internals (paths); the log gets the code only.
-      send_error(res, 503, "queue_unavailable", "the finding could not be stored durably; retry later");
-      t_context.outcome = "queue_unavailable:" + ack.error().code;
-      return;
-    }
-    enqueued->with({source, ack->duplicate ? "duplicate" : "new"}).inc();
-    t_context.outcome = ack->duplicate ? "duplicate" : "queued";
-    send_json(res, 202, json{{"queued", true}, {"id", ack->id}, {"duplicate", ack->duplicate}});
+    sink.enqueue_async(std::move(key), std::move(payload), std::move(meta),
+                       [this, respond, source, begin](Result<EnqueueAck> ack) {
+      enqueue_seconds->with({source}).observe(std::chrono::duration<double>(Clock::now() - begin).count());
+      if (!ack) {
+        enqueued->with({source, "error"}).inc();
+        // The sink's message may name internals (paths); the log gets the code only.
+        httpd::Response res =
+            error_response(503, "queue_unavailable", "the finding could not be stored durably; retry later");
+        res.set_header("Retry-After", "5");
+        res.outcome = "queue_unavailable:" + ack.error().code;
+        return respond(std::move(res));
+      }
+      enqueued->with({source, ack->duplicate ? "duplicate" : "new"}).inc();
+      httpd::Response res = json_response(202, json{{"queued", true}, {"id", ack->id}, {"duplicate", ack->duplicate}});
+      res.outcome = ack->duplicate ? "duplicate" : "queued";
+      respond(std::move(res));
+    });
   }
 
-  void handle_wiz(const httplib::Request& req, httplib::Response& res) {
-    switch (auth.check(req.get_header_value("Authorization"))) {
+  httpd::Response unauthorized(const std::string& reason) const {
+    httpd::Response res = error_response(401, "unauthorized", reason);
+    for (const std::string& challenge : auth.challenges()) res.set_header("WWW-Authenticate", challenge);
+    return res;
+  }
+
+  // Runs on an event loop: everything before the hand-off is CPU only.
+  void handle_wiz(httpd::Request& req, httpd::Responder respond) {
+    switch (auth.check(req.header("Authorization"))) {
       case AuthResult::ok: break;
-      case AuthResult::missing: return unauthorized(res, "credentials missing");
-      case AuthResult::malformed: return unauthorized(res, "credentials malformed");
-      case AuthResult::wrong: return unauthorized(res, "credentials invalid");
+      case AuthResult::missing: return respond(unauthorized("credentials missing"));
+      case AuthResult::malformed: return respond(unauthorized("credentials malformed"));
+      case AuthResult::wrong: return respond(unauthorized("credentials invalid"));
     }
     if (!is_json_media_type(media_type(req))) {
-      return send_error(res, 415, "unsupported_media_type", "Content-Type must be application/json");
+      return respond(error_response(415, "unsupported_media_type", "Content-Type must be application/json"));
     }
     auto event = read_wiz_event(req.body);
     if (!event) {
       const bool ours = event.error().code != "bad_json";
-      return send_error(res, ours ? 503 : 400, event.error().code, event.error().message);
+      return respond(error_response(ours ? 503 : 400, event.error().code, event.error().message));
     }
-
     std::string key;
     if (req.has_header("Idempotency-Key")) {
-      const std::string given = req.get_header_value("Idempotency-Key");
+      const std::string given = req.header("Idempotency-Key");
       bool ok = !given.empty() && given.size() <= 255;
       for (char c : given) ok = ok && c > 0x20 && c < 0x7f;
-      if (!ok) return send_error(res, 400, "bad_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters");
+      if (!ok) {
+        return respond(
+            error_response(400, "bad_idempotency_key", "Idempotency-Key must be 1-255 visible ASCII characters"));
+      }
       key = "wiz-key:" + given;
     } else {
       key = wiz_idempotency_key(*event, req.body);
     }
-    enqueue_and_reply(res, "wiz", std::move(key), req.body, meta_for(req, "wiz"));
+    enqueue_and_reply(std::move(respond), "wiz", std::move(key), req.body, meta_for(req, "wiz"));
   }
 
-  void unauthorized(httplib::Response& res, const std::string& reason) {
-    for (const std::string& challenge : auth.challenges()) res.set_header("WWW-Authenticate", challenge);
-    send_error(res, 401, "unauthorized", reason);
-  }
-
-  void handle_sns(const httplib::Request& req, httplib::Response& res) {
+  // Runs on the blocking pool: verification may fetch the signing certificate
+  // and a confirmation calls SubscribeURL.
+  void handle_sns(httpd::Request& req, httpd::Responder respond) {
     const std::string type = media_type(req);
     if (!is_json_media_type(type) && type != "text/plain") {
-      return send_error(res, 415, "unsupported_media_type", "Content-Type must be text/plain or application/json");
+      return respond(
+          error_response(415, "unsupported_media_type", "Content-Type must be text/plain or application/json"));
     }
-    const std::string header_type = req.get_header_value("x-amz-sns-message-type");
-    if (header_type.empty()) return send_error(res, 400, "sns.missing_message_type", "x-amz-sns-message-type header is missing");
-    if (req.body.empty()) return send_error(res, 400, "sns.bad_json", "body is empty");
+    const std::string header_type = req.header("x-amz-sns-message-type");
+    if (header_type.empty()) {
+      return respond(error_response(400, "sns.missing_message_type", "x-amz-sns-message-type header is missing"));
+    }
+    if (req.body.empty()) return respond(error_response(400, "sns.bad_json", "body is empty"));
     auto parsed = sns::parse_sns_message(req.body);
-    if (!parsed) return send_error(res, 400, parsed.error().code, parsed.error().message);
+    if (!parsed) return respond(error_response(400, parsed.error().code, parsed.error().message));
     if (header_type != sns::to_string(parsed->type)) {
-      return send_error(res, 400, "sns.type_mismatch", "x-amz-sns-message-type does not match the body's Type");
+      return respond(
+          error_response(400, "sns.type_mismatch", "x-amz-sns-message-type does not match the body's Type"));
     }
     // Before verification, so a stranger's topic never makes us fetch anything.
     if (allowed_topics.count(parsed->topic_arn) == 0) {
-      return send_error(res, 403, "sns.topic_not_allowed", "TopicArn is not in server.sns.allowed_topic_arns");
+      return respond(
+          error_response(403, "sns.topic_not_allowed", "TopicArn is not in server.sns.allowed_topic_arns"));
     }
     auto verified = verifier.verify(std::move(*parsed));
     if (!verified) {
       const std::string& code = verified.error().code;
       const bool upstream = code == "sns.fetch_failed" || code == "sns.fetch_too_large";
-      return send_error(res, upstream ? 502 : 403, code, verified.error().message);
+      return respond(error_response(upstream ? 502 : 403, code, verified.error().message));
     }
     switch (verified->type) {
       case sns::MessageType::notification: {
         IntakeMeta meta = meta_for(req, "sns");
         meta.sns_topic_arn = verified->topic_arn;
         meta.sns_message_id = verified->message_id;
-        return enqueue_and_reply(res, "sns", "sns:" + verified->message_id, std::move(verified->message),
-                                 std::move(meta));
+        return enqueue_and_reply(std::move(respond), "sns", "sns:" + verified->message_id,
+                                 std::move(verified->message), std::move(meta));
       }
       case sns::MessageType::subscription_confirmation: {
         auto confirmed = verifier.confirm_subscription(*verified);
         if (!confirmed) {
           const bool refused = confirmed.error().code == "sns.subscribe_url_refused";
-          return send_error(res, refused ? 403 : 502, confirmed.error().code, confirmed.error().message);
+          return respond(error_response(refused ? 403 : 502, confirmed.error().code, confirmed.error().message));
         }
-        t_context.outcome = "subscription_confirmed";
-        return send_json(res, 200, json{{"confirmed", true}, {"topic_arn", verified->topic_arn}});
+        httpd::Response res = json_response(200, json{{"confirmed", true}, {"topic_arn", verified->topic_arn}});
+        res.outcome = "subscription_confirmed";
+        return respond(std::move(res));
       }
-      case sns::MessageType::unsubscribe_confirmation:
-        t_context.outcome = "unsubscribe_acknowledged";
-        return send_json(res, 200, json{{"acknowledged", true}, {"topic_arn", verified->topic_arn}});
+      case sns::MessageType::unsubscribe_confirmation: {
+        httpd::Response res = json_response(200, json{{"acknowledged", true}, {"topic_arn", verified->topic_arn}});
+        res.outcome = "unsubscribe_acknowledged";
+        return respond(std::move(res));
+      }
     }
   }
 
-  void log_request(const httplib::Request& req, const httplib::Response& res) {
+  void log_request(const httpd::Request& req, const httpd::Response& res, Clock::duration took, bool written) {
     const std::string route = route_label(req.path);
     requests->with({route, std::to_string(res.status)}).inc();
     body_bytes->with({route}).observe(static_cast<double>(req.body.size()));
-    if (t_context.request_id.empty()) {  // refused before routing (e.g. URI too long)
-      t_context.request_id = fresh_request_id();
-      t_context.start = Clock::now();
-    }
     json line{{"ts", timestamp_utc()},
               {"level", res.status >= 500 ? "error" : (res.status >= 400 ? "warn" : "info")},
               {"component", "server"},
-              {"correlation_id", t_context.request_id},
-              {"msg", "http_request"},
-              {"request_id", t_context.request_id},
+              {"correlation_id", req.id},
+              {"msg", written ? "http_request" : "http_request_dropped"},
+              {"request_id", req.id},
               {"remote", req.remote_addr},
               {"method", req.method},
               {"path", req.path.substr(0, 256)},
               {"route", route},
               {"status", res.status},
               {"bytes_in", req.body.size()},
-              {"duration_ms", std::chrono::duration<double, std::milli>(Clock::now() - t_context.start).count()}};
-    if (!t_context.outcome.empty()) line["outcome"] = t_context.outcome;
+              {"duration_ms", std::chrono::duration<double, std::milli>(took).count()}};
+    if (!res.outcome.empty()) line["outcome"] = res.outcome;
     log(line.dump(-1, ' ', false, json::error_handler_t::replace));
-    t_context = RequestContext{};
   }
 
-  void method_not_allowed(const char* path, const char* allow) {
-    auto handler = [allow](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Allow", allow);
-      send_error(res, 405, "method_not_allowed", std::string("allowed: ") + allow);
+  httpd::Router routes() {
+    using httpd::Dispatch;
+    httpd::Router router;
+    router.add("POST", kWiz, httpd::Handler([this](httpd::Request& req, httpd::Responder respond) {
+                 handle_wiz(req, std::move(respond));
+               }),
+               Dispatch::inline_io);
+    router.add("POST", kSns, httpd::Handler([this](httpd::Request& req, httpd::Responder respond) {
+                 handle_sns(req, std::move(respond));
+               }),
+               Dispatch::blocking);
+    router.add("GET", kHealth, httpd::SyncHandler([](const httpd::Request&, httpd::Response& res) {
+                 set_json(res, 200, json{{"status", "ok"}});
+               }),
+               Dispatch::inline_io);
+    // The sink's health probe may read the queue's database.
+    router.add("GET", kReady, httpd::SyncHandler([this](const httpd::Request&, httpd::Response& res) {
+                 if (is_draining.load()) return set_json(res, 503, json{{"ready", false}, {"reason", "draining"}});
+                 if (!sink.healthy()) return set_json(res, 503, json{{"ready", false}, {"reason", "queue unavailable"}});
+                 set_json(res, 200, json{{"ready", true}});
+               }),
+               Dispatch::blocking);
+    router.add("GET", kMetrics, httpd::SyncHandler([this](const httpd::Request&, httpd::Response& res) {
+                 res.set_body(registry.expose(), metrics::kExpositionContentType);
+               }),
+               Dispatch::inline_io);
+    return router;
+  }
+
+  httpd::Hooks hooks() {
+    httpd::Hooks h;
+    h.before = [](httpd::Request& req) { req.id = request_id_for(req); };
+    h.refusal = [](const httpd::Request&, httpd::Response& res) {
+      if (!res.body.empty()) return;
+      const std::string error = default_error(res.status);
+      if (res.outcome.empty()) res.outcome = error;
+      const std::string allow = res.header("Allow");
+      if (!allow.empty()) return set_json(res, res.status, json{{"error", error}, {"reason", "allowed: " + allow}});
+      set_json(res, res.status, json{{"error", error}});
     };
-    if (std::string(allow) != "POST") http.Post(path, handler);
-    if (std::string(allow) != "GET") http.Get(path, handler);
-    http.Put(path, handler);
-    http.Patch(path, handler);
-    http.Delete(path, handler);
-    http.Options(path, handler);
+    h.finish = [](const httpd::Request& req, httpd::Response& res) { res.set_header("X-Request-Id", req.id); };
+    h.log = [this](const httpd::Request& req, const httpd::Response& res, Clock::duration took, bool written) {
+      log_request(req, res, took, written);
+    };
+    return h;
   }
 
-  void install_routes() {
-    http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      t_context = RequestContext{request_id_for(req), Clock::now(), {}};
-      res.set_header("X-Request-Id", t_context.request_id);
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    http.Post(kWiz, [this](const httplib::Request& req, httplib::Response& res) { handle_wiz(req, res); });
-    http.Post(kSns, [this](const httplib::Request& req, httplib::Response& res) { handle_sns(req, res); });
-    http.Get(kHealth, [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, json{{"status", "ok"}}); });
-    http.Get(kReady, [this](const httplib::Request&, httplib::Response& res) {
-      if (is_draining.load()) return send_json(res, 503, json{{"ready", false}, {"reason", "draining"}});
-      if (!sink.healthy()) return send_json(res, 503, json{{"ready", false}, {"reason", "queue unavailable"}});
-      send_json(res, 200, json{{"ready", true}});
-    });
-    http.Get(kMetrics, [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(registry.expose(), metrics::kExpositionContentType);
-    });
-    for (const char* path : {kWiz, kSns}) method_not_allowed(path, "POST");
-    for (const char* path : {kHealth, kReady, kMetrics}) method_not_allowed(path, "GET");
-
-    // Fills a JSON body for refusals httplib makes itself (404, 413, 400 on a
-    // broken request), and closes the connection after a 413 because the
-    // unread body would otherwise be parsed as the next request.
-    http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-      if (res.status == 413) res.set_header("Connection", "close");
-      if (res.body.empty()) {
-        t_context.outcome = default_error(res.status);
-        send_json(res, res.status, json{{"error", default_error(res.status)}});
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      send_error(res, 500, "internal_error", "unexpected error");
-    });
-    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) { log_request(req, res); });
-  }
-
-  void configure() {
-    const size_t threads = options.threads;
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    const auto seconds = [](std::chrono::milliseconds d) { return static_cast<time_t>(d.count() / 1000); };
-    const auto micros = [](std::chrono::milliseconds d) { return static_cast<time_t>((d.count() % 1000) * 1000); };
-    http.set_read_timeout(seconds(options.read_timeout), micros(options.read_timeout));
-    http.set_write_timeout(seconds(options.write_timeout), micros(options.write_timeout));
-    http.set_keep_alive_timeout(static_cast<time_t>(options.keep_alive_timeout.count()));
-    // httplib's default closes a connection after 5 requests; SNS and webhook
-    // senders reuse connections, and reconnecting costs more than the request.
-    http.set_keep_alive_max_count(1000);
-    http.set_payload_max_length(options.max_body_bytes);
-    http.set_tcp_nodelay(true);
-    http.set_socket_options([this](int sock) {
-      httplib::default_socket_options(sock);
-      listen_socket = sock;
-    });
-    install_routes();
+  httpd::ServerOptions transport_options() const {
+    httpd::ServerOptions o;
+    o.bind = options.bind;
+    o.port = options.port;
+    o.max_body_bytes = options.max_body_bytes;
+    o.read_timeout = options.read_timeout;
+    o.write_timeout = options.write_timeout;
+    o.keep_alive_timeout = options.keep_alive_timeout;
+    o.io_threads = options.io_threads;
+    o.threads = options.threads;
+    return o;
   }
 };
 
@@ -439,10 +438,11 @@ Result<std::unique_ptr<IntakeServer>> IntakeServer::create(ServerOptions options
                                                            LogWriter log) {
   auto impl = std::make_unique<Impl>(std::move(options), sink, verifier, registry, std::move(log));
   if (auto ok = impl->register_metrics(); !ok) return ok.error();
-  impl->configure();
+  httpd::Router router = impl->routes();
   if (impl->options.extra_routes) {
-    if (auto ok = impl->options.extra_routes(impl->http); !ok) return ok.error();
+    if (auto ok = impl->options.extra_routes(router); !ok) return ok.error();
   }
+  impl->http = httpd::Server::create(impl->transport_options(), std::move(router), impl->hooks());
   return std::unique_ptr<IntakeServer>(new IntakeServer(std::move(impl)));
 }
 
@@ -450,40 +450,21 @@ Result<int> IntakeServer::start() {
   Impl& s = *impl_;
   std::lock_guard lock(s.lifecycle);
   if (s.started) return make_error("server.already_started", "the intake server was already started");
-  const std::string where = s.options.bind + ":" + std::to_string(s.options.port);
-  int port = 0;
-  if (s.options.port == 0) {
-    port = s.http.bind_to_any_port(s.options.bind);
-  } else {
-    port = s.http.bind_to_port(s.options.bind, s.options.port) ? s.options.port : -1;
-  }
-  if (port <= 0) return make_error("server.bind_failed", "cannot listen on " + where);
-  // The packaged libcpp-httplib listens with a backlog of 5: a burst of new
-  // connections (a sender opening its pool) then loses SYNs, and each lost one
-  // costs the client a one-second retransmit. Linux lets listen() on a
-  // listening socket raise the backlog (capped by net.core.somaxconn).
-  if (s.listen_socket != -1) (void)::listen(s.listen_socket, kListenBacklog);
+  auto port = s.http->start();
+  if (!port) return port.error();
   s.started = true;
-  s.bound_port = port;
-  s.thread = std::thread([&s] { s.http.listen_after_bind(); });
-  // stop() before the accept loop is running would be lost; wait for it (bounded).
-  for (int i = 0; i < 5000 && !s.http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return port;
+  return *port;
 }
 
 void IntakeServer::drain() { impl_->is_draining.store(true); }
 bool IntakeServer::draining() const { return impl_->is_draining.load(); }
 
 void IntakeServer::stop() {
-  Impl& s = *impl_;
-  std::lock_guard lock(s.lifecycle);
-  s.is_draining.store(true);
-  if (!s.started || s.stopped) return;
-  s.stopped = true;
-  // Closes the listening socket; listen_after_bind() then shuts its thread pool
-  // down, which runs every accepted connection's requests to completion.
-  s.http.stop();
-  if (s.thread.joinable()) s.thread.join();
+  impl_->is_draining.store(true);
+  // Stops accepting, closes idle connections and waits for every request
+  // already read to be answered (an accepted finding's answer waits for its
+  // commit), then joins the server's threads.
+  impl_->http->stop();
 }
 
 }  // namespace fixgate::server

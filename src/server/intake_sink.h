@@ -2,11 +2,13 @@
 // production (QueueIntakeSink), an in-memory fake in tests and benchmarks.
 //
 // The contract that makes "acknowledge only after durably queued" hold: the
-// server answers 202 only after enqueue() has returned a value, and enqueue()
-// returns a value only once the payload would survive a crash.
+// server answers 202 only after enqueue() has returned (or enqueue_async() has
+// called back with) a value, and a value comes only once the payload would
+// survive a crash.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "core/result.h"
@@ -38,6 +40,15 @@ class IntakeSink {
   // the server then answers 503 so the sender retries. Called concurrently from
   // the server's worker threads.
   virtual Result<EnqueueAck> enqueue(std::string idempotency_key, std::string payload, IntakeMeta meta) = 0;
+
+  // The same contract, answered through `done` (called exactly once, from any
+  // thread) so the caller need not wait. The server's event loops use this:
+  // they must never sleep through an fsync. This default calls enqueue() in
+  // the caller's thread; a sink that waits on a disk overrides it.
+  using EnqueueDone = std::function<void(Result<EnqueueAck>)>;
+  virtual void enqueue_async(std::string idempotency_key, std::string payload, IntakeMeta meta, EnqueueDone done) {
+    done(enqueue(std::move(idempotency_key), std::move(payload), std::move(meta)));
+  }
 
   // False while the sink cannot accept work (e.g. its database is unavailable);
   // GET /readyz reports 503 then. Must be cheap: it is polled by probes.

@@ -104,7 +104,7 @@ Result<ServerOptions> server_options_from_json(const json& section) {
   ServerOptions out;
   if (section.is_null()) return out;
   if (auto ok = only_keys(section, path,
-                          {"bind", "port", "max_body_bytes", "threads", "read_timeout_ms", "write_timeout_ms",
+                          {"bind", "port", "max_body_bytes", "threads", "io_threads", "read_timeout_ms", "write_timeout_ms",
                            "keep_alive_timeout_s", "wiz", "sns"});
       !ok) {
     return ok.error();
@@ -117,7 +117,7 @@ Result<ServerOptions> server_options_from_json(const json& section) {
   }
   struct IntKey { const char* key; long long min; long long max; };
   for (IntKey k : {IntKey{"port", 0, 65535}, IntKey{"max_body_bytes", 1, 64LL * 1024 * 1024},
-                   IntKey{"threads", 1, 256}, IntKey{"read_timeout_ms", 1, 600000},
+                   IntKey{"threads", 1, 256}, IntKey{"io_threads", 0, 64}, IntKey{"read_timeout_ms", 1, 600000},
                    IntKey{"write_timeout_ms", 1, 600000}, IntKey{"keep_alive_timeout_s", 1, 300}}) {
     if (!section.contains(k.key)) continue;
     auto n = integer_at(section, path, k.key, k.min, k.max);
@@ -126,6 +126,7 @@ Result<ServerOptions> server_options_from_json(const json& section) {
     if (key == "port") out.port = static_cast<int>(*n);
     else if (key == "max_body_bytes") out.max_body_bytes = static_cast<size_t>(*n);
     else if (key == "threads") out.threads = static_cast<size_t>(*n);
+    else if (key == "io_threads") out.io_threads = static_cast<size_t>(*n);
     else if (key == "read_timeout_ms") out.read_timeout = std::chrono::milliseconds(*n);
     else if (key == "write_timeout_ms") out.write_timeout = std::chrono::milliseconds(*n);
     else out.keep_alive_timeout = std::chrono::seconds(*n);

@@ -13,8 +13,8 @@
 
 #include "core/result.h"
 
-namespace httplib {
-class Server;
+namespace fixgate::httpd {
+class Router;
 }
 
 namespace fixgate::server {
@@ -39,16 +39,21 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};   // per read: a stalled client is dropped after this
   std::chrono::milliseconds write_timeout{10000};
   std::chrono::seconds keep_alive_timeout{5};       // idle keep-alive; also bounds how long stop() waits
+  // Connections are served by io_threads event loops (0: one per core, at
+  // most 4); handlers that may block (SNS verification fetches a certificate,
+  // the approvals API writes its store) run on `threads` others.
+  size_t io_threads = 0;
   size_t threads = 8;
-  // Routes served beside intake (the approvals API), registered after intake's
-  // own so they cannot shadow them; not read from the config file. A failure
-  // fails IntakeServer::create.
-  std::function<Result<void>(httplib::Server&)> extra_routes;
+  // Routes served beside intake (the approvals API); intake's own exact paths
+  // win over them. Not read from the config file. A failure fails
+  // IntakeServer::create.
+  std::function<Result<void>(httpd::Router&)> extra_routes;
 };
 
 // Keys (all optional; defaults above):
 //   bind: string              port: 0..65535           max_body_bytes: 1..64 MiB
-//   threads: 1..256           read_timeout_ms / write_timeout_ms: 1..600000
+//   threads: 1..256           io_threads: 0..64 (0 = one per core)
+//   read_timeout_ms / write_timeout_ms: 1..600000
 //   keep_alive_timeout_s: 1..300
 //   wiz: {bearer_token: string, basic: {user: string, password: string}}
 //   sns: {allowed_topic_arns: [string, ...]}   each must start with "arn:aws" and contain ":sns:"

@@ -31,6 +31,13 @@ class WakingSink final : public server::IntakeSink {
     if (ack && !ack->duplicate && pool_ != nullptr) pool_->wake();
     return ack;
   }
+  void enqueue_async(std::string key, std::string payload, server::IntakeMeta meta, EnqueueDone done) override {
+    inner_.enqueue_async(std::move(key), std::move(payload), std::move(meta),
+                         [this, done = std::move(done)](Result<server::EnqueueAck> ack) {
+                           if (ack && !ack->duplicate && pool_ != nullptr) pool_->wake();
+                           done(std::move(ack));
+                         });
+  }
   bool healthy() const override { return inner_.healthy(); }
 
  private:
@@ -161,8 +168,8 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   parts->approvals_expired = *expired_counter;
   if (!approval_settings->api.tokens.empty()) {
     approvals::ApprovalService* approval_service = &parts->engine->approvals();
-    server_options->extra_routes = [approval_service, api = approval_settings->api](httplib::Server& http) {
-      return approvals::mount_approvals_api(http, *approval_service, api);
+    server_options->extra_routes = [approval_service, api = approval_settings->api](httpd::Router& router) {
+      return approvals::mount_approvals_api(router, *approval_service, api);
     };
   }
   const logging::Logger access = parts->logger.child("server");

@@ -10,6 +10,8 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace fixgate::sqlite {
@@ -23,12 +25,21 @@ class GroupCommit {
   // item's outcome in the item itself; it runs without the internal lock.
   template <typename CommitFn>
   void submit(Item& item, CommitFn&& commit) {
-    Slot me{&item};
+    Item* const one[] = {&item};
+    submit_all(std::span<Item* const>(one), std::forward<CommitFn>(commit));
+  }
+
+  // As submit(), for several items of one caller; they always share a commit.
+  template <typename CommitFn>
+  void submit_all(std::span<Item* const> items, CommitFn&& commit) {
+    if (items.empty()) return;
+    Waiter me;
+    me.pending = items.size();
     std::unique_lock lock(mutex_);
-    waiting_.push_back(&me);
-    while (!me.done) {
+    for (Item* item : items) waiting_.push_back(Entry{item, &me});
+    while (me.pending > 0) {
       if (committing_) {
-        // Each waiter sleeps on its own condition: a commit wakes exactly the
+        // Each caller sleeps on its own condition: a commit wakes exactly the
         // callers it finished plus the next leader, not every waiter (with
         // dozens of intake threads, waking all of them per commit costs more
         // CPU than the commit).
@@ -36,32 +47,34 @@ class GroupCommit {
         continue;
       }
       committing_ = true;
-      std::vector<Slot*> slots;
-      slots.swap(waiting_);
+      std::vector<Entry> entries;
+      entries.swap(waiting_);
       lock.unlock();
       std::vector<Item*> batch;
-      batch.reserve(slots.size());
-      for (Slot* slot : slots) batch.push_back(slot->item);
+      batch.reserve(entries.size());
+      for (const Entry& entry : entries) batch.push_back(entry.item);
       commit(batch);
       lock.lock();
       committing_ = false;
-      for (Slot* slot : slots) {
-        slot->done = true;
-        if (slot != &me) slot->wake.notify_one();
+      for (const Entry& entry : entries) {
+        if (--entry.owner->pending == 0 && entry.owner != &me) entry.owner->wake.notify_one();
       }
-      if (!waiting_.empty()) waiting_.front()->wake.notify_one();  // it leads the next commit
+      if (!waiting_.empty()) waiting_.front().owner->wake.notify_one();  // it leads the next commit
     }
   }
 
  private:
-  struct Slot {
+  struct Waiter {
+    size_t pending = 0;            // this caller's items not yet committed
+    std::condition_variable wake;  // notified under mutex_, so the waiter outlives the call
+  };
+  struct Entry {
     Item* item;
-    bool done = false;
-    std::condition_variable wake;  // notified under mutex_, so the slot outlives the call
+    Waiter* owner;
   };
 
   std::mutex mutex_;
-  std::vector<Slot*> waiting_;
+  std::vector<Entry> waiting_;
   bool committing_ = false;
 };
 

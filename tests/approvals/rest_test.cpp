@@ -4,8 +4,9 @@
 // requests; the `approvals:` config section that feeds it.
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <filesystem>
-#include <thread>
 
 #include "approvals/rest.h"
 #include "approvals/settings.h"
@@ -45,16 +46,17 @@ class RestTest : public ::testing::Test {
         options);
     ApiOptions api;
     api.tokens = {{"alice", kAliceToken}, {"bob", kBobToken}};
-    ASSERT_TRUE(mount_approvals_api(server, *service, api).ok());
-    port = server.bind_to_any_port("127.0.0.1");
-    ASSERT_GT(port, 0);
-    thread = std::thread([this] { server.listen_after_bind(); });
-    // The socket already listens (connections queue); wait, bounded, for the accept loop.
-    for (int i = 0; i < 500 && !server.is_running(); ++i) std::this_thread::sleep_for(milliseconds(10));
+    httpd::Router router;
+    ASSERT_TRUE(mount_approvals_api(router, *service, api).ok());
+    httpd::ServerOptions server_options;
+    server_options.port = 0;
+    server = httpd::Server::create(server_options, std::move(router), {});
+    auto bound = server->start();
+    ASSERT_TRUE(bound.ok()) << bound.error().to_string();
+    port = *bound;
   }
   void TearDown() override {
-    server.stop();
-    if (thread.joinable()) thread.join();
+    if (server) server->stop();
     std::filesystem::remove_all(dir);
   }
 
@@ -88,8 +90,7 @@ class RestTest : public ::testing::Test {
   std::unique_ptr<ApprovalStore> store;
   std::unique_ptr<ApprovalService> service;
   std::vector<actions::RunRequest> runs;
-  httplib::Server server;
-  std::thread thread;
+  std::unique_ptr<httpd::Server> server;
   int port = 0;
   int counter = 0;
   system_clock::time_point now = system_clock::now();
@@ -178,13 +179,13 @@ TEST_F(RestTest, ExpiredIs410) {
 }
 
 TEST(RestMount, RefusesToMountWithoutTokens) {
-  httplib::Server server;
+  httpd::Router router;
   audit::MemoryAuditLog audit;
   auto dir = std::filesystem::temp_directory_path() / ("fixgate-approvals-mount-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto store = ApprovalStore::open((dir / "a.db").string()).value();
   ApprovalService service(*store, audit, [](const actions::RunRequest&) { return actions::RunReport{}; });
-  auto mounted = mount_approvals_api(server, service, ApiOptions{});
+  auto mounted = mount_approvals_api(router, service, ApiOptions{});
   ASSERT_FALSE(mounted.ok());
   EXPECT_EQ(mounted.error().code, "approvals.no_tokens");
   std::filesystem::remove_all(dir);

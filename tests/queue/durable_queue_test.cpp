@@ -101,6 +101,41 @@ TEST_F(QueueTest, EnqueueDedupesByIdempotencyKey) {
   EXPECT_EQ(counts(*q).ready, 2);
 }
 
+TEST_F(QueueTest, EnqueueBatchQueuesInOrderDedupesAndRefusesBadItemsAlone) {
+  auto q = open_queue();
+  const EnqueueResult existing = enqueue(*q, "wiz:old");
+  std::vector<EnqueueRequest> requests = {
+      {"wiz:a", "payload a", SourceMetadata{"wiz", {{"request_id", "r-a"}}}},
+      {"", "no key", SourceMetadata{"wiz", {}}},
+      {"wiz:old", "again", SourceMetadata{"wiz", {}}},
+      {"wiz:b", "payload b", SourceMetadata{"sns", {}}},
+      {"wiz:a", "repeat inside the batch", SourceMetadata{"wiz", {}}},
+  };
+  const auto results = q->enqueue_batch(requests);
+  ASSERT_EQ(results.size(), requests.size());
+  ASSERT_TRUE(results[0].ok());
+  EXPECT_FALSE(results[0]->duplicate);
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_EQ(results[1].error().code, "queue.invalid");
+  EXPECT_NE(results[1].error().message.find("idempotency_key"), std::string::npos);
+  ASSERT_TRUE(results[2].ok());
+  EXPECT_TRUE(results[2]->duplicate);
+  EXPECT_EQ(results[2]->id, existing.id);
+  ASSERT_TRUE(results[3].ok());
+  EXPECT_GT(results[3]->id, results[0]->id);
+  ASSERT_TRUE(results[4].ok());
+  EXPECT_TRUE(results[4]->duplicate);
+  EXPECT_EQ(results[4]->id, results[0]->id);
+
+  const auto messages = lease(*q);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[1].payload, "payload a");
+  EXPECT_EQ(messages[1].source.attributes.at("request_id"), "r-a");
+  EXPECT_EQ(messages[2].payload, "payload b");
+  EXPECT_EQ(messages[2].source.source, "sns");
+  EXPECT_TRUE(q->enqueue_batch({}).empty());
+}
+
 TEST_F(QueueTest, ConcurrentEnqueuesOfTheSameKeysQueueEachKeyOnce) {
   auto q = open_queue();
   constexpr int kThreads = 8;

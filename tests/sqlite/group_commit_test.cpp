@@ -68,5 +68,43 @@ TEST(GroupCommit, ConcurrentCallersShareCommitsAndEachIsCommittedOnceBeforeRetur
   EXPECT_GE(commits.load(), kPerThread);  // one caller's writes are sequential
 }
 
+// One caller's batch rides in a single commit, mixed with others' writes, and
+// the call returns only once every one of its items is committed.
+TEST(GroupCommit, SubmitAllCommitsACallersItemsTogether) {
+  GroupCommit<Write> group;
+  constexpr int kThreads = 8;
+  constexpr int kItems = 20;
+  std::atomic<int> commits{0};
+  std::atomic<int> split_batches{0};
+  std::atomic<int> returned_uncommitted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 10; ++round) {
+        std::vector<Write> writes(kItems);
+        std::vector<Write*> items;
+        for (Write& w : writes) items.push_back(&w);
+        group.submit_all(std::span<Write* const>(items), [&](const std::vector<Write*>& batch) {
+          const int id = commits++;
+          std::this_thread::sleep_for(std::chrono::microseconds(300));
+          for (Write* item : batch) item->committed_in = id;
+        });
+        for (const Write& w : writes) {
+          if (w.committed_in < 0) ++returned_uncommitted;
+          if (w.committed_in != writes.front().committed_in) ++split_batches;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(returned_uncommitted.load(), 0);
+  EXPECT_EQ(split_batches.load(), 0);
+  EXPECT_LT(commits.load(), kThreads * 10);  // callers shared commits
+
+  int untouched = 0;
+  group.submit_all(std::span<Write* const>(), [&](const std::vector<Write*>&) { ++untouched; });
+  EXPECT_EQ(untouched, 0) << "an empty batch commits nothing";
+}
+
 }  // namespace
 }  // namespace fixgate::sqlite
