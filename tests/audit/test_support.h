@@ -3,34 +3,18 @@
 #pragma once
 
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <chrono>
-#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "audit/audit_log.h"
+#include "support/temp_dir.h"
 
 namespace fixgate::audit::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fixgate-audit-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using fixgate::testing::TempDir;
 
 class FixedClock final : public Clock {
  public:

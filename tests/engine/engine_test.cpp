@@ -3,70 +3,34 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
-#include "audit/sqlite_audit_log.h"
-#include "aws/credentials.h"
-#include "aws/http.h"
-#include "cloudsim/simulator.h"
+#include "support/engine_harness.h"
+#include "support/temp_dir.h"
 
 namespace fixgate::engine {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::string example(const std::string& name) { return slurp(FIXGATE_SOURCE_DIR "/examples/findings/" + name); }
+using testing::example_finding;
 
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::setenv("FIXGATE_EXTERNAL_ID", "demo-external-id", 1);
-    auto created = cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/demo.json");
-    ASSERT_TRUE(created.ok()) << created.error().to_string();
-    sim = std::move(*created);
-    ASSERT_TRUE(sim->start(0).ok());
+    auto cloud = testing::start_cloud("demo.json");
+    ASSERT_TRUE(cloud.ok()) << cloud.error().to_string();
+    cloud_ = std::move(cloud).value();
+    sim = cloud_.sim.get();
     // The example finding's bucket, public and unprotected.
     sim->with_world([](cloudsim::World& world) {
       cloudsim::Bucket bucket;
       bucket.name = "acme-customer-exports";
       world.find_account("111111111111")->buckets.push_back(bucket);
     });
-    state = fs::temp_directory_path() / ("fixgate-engine-" + std::to_string(::getpid()) + "-" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(state);
-    fs::create_directories(state);
-
-    aws::ClientConfig platform;
-    platform.region = "us-east-1";
-    platform.endpoint_url = sim->endpoint();
-    platform.endpoint_urls["S3 Control"] = "http://localhost:" + std::to_string(sim->port());
-    platform.transport = aws::make_curl_transport();
-    platform.credentials = std::make_shared<aws::StaticCredentialsProvider>(
-        aws::Credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt, "test"});
-    EngineOptions options;
-    options.config_path = FIXGATE_SOURCE_DIR "/examples/fixgate.yaml";
-    options.state_dir = state.string();
-    options.platform = platform;
-    auto opened = Engine::open(std::move(options));
+    auto opened = testing::open_engine(cloud_, {.state_dir = state_.path()});
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
-    engine = std::move(*opened);
-  }
-
-  void TearDown() override {
-    engine.reset();
-    sim.reset();
-    fs::remove_all(state);
+    engine = std::move(opened).value();
   }
 
   bool bucket_blocked() {
@@ -79,13 +43,15 @@ class EngineTest : public ::testing::Test {
     return blocked;
   }
 
-  fs::path state;
-  std::unique_ptr<cloudsim::Simulator> sim;
+  // Destroyed in reverse order: the engine stops before the cloud it calls and the dir it writes.
+  testing::TempDir state_;
+  testing::SimulatedCloud cloud_;
+  cloudsim::Simulator* sim = nullptr;
   std::unique_ptr<Engine> engine;
 };
 
 TEST_F(EngineTest, RemediatesVerifiesAndRecordsDecisionBeforeAction) {
-  auto outcomes = engine->handle_payload(example("wiz-s3-public-bucket-production.json"));
+  auto outcomes = engine->handle_payload(example_finding("wiz-s3-public-bucket-production.json"));
   ASSERT_TRUE(outcomes.ok()) << outcomes.error().to_string();
   ASSERT_EQ(outcomes->size(), 1u);
   const FindingOutcome& outcome = outcomes->front();
@@ -113,9 +79,9 @@ TEST_F(EngineTest, RemediatesVerifiesAndRecordsDecisionBeforeAction) {
 // The change is recent, so loop protection holds the copy before any call; had the
 // window passed, the precheck would find the bucket compliant (a no-op).
 TEST_F(EngineTest, RedeliveryMakesNoSecondChange) {
-  ASSERT_TRUE(engine->handle_payload(example("wiz-s3-public-bucket-production.json")).ok());
+  ASSERT_TRUE(engine->handle_payload(example_finding("wiz-s3-public-bucket-production.json")).ok());
   sim->clear_calls();
-  auto again = engine->handle_payload(example("wiz-s3-public-bucket-production.json"));
+  auto again = engine->handle_payload(example_finding("wiz-s3-public-bucket-production.json"));
   ASSERT_TRUE(again.ok());
   ASSERT_TRUE(again->front().action.has_value());
   EXPECT_EQ(again->front().action->status, actions::RunStatus::deferred);
@@ -124,7 +90,7 @@ TEST_F(EngineTest, RedeliveryMakesNoSecondChange) {
 }
 
 TEST_F(EngineTest, ConcurrentDuplicatesChangeTheResourceOnce) {
-  const std::string payload = example("wiz-s3-public-bucket-production.json");
+  const std::string payload = example_finding("wiz-s3-public-bucket-production.json");
   std::atomic<int> succeeded{0}, noop{0}, other{0};
   std::vector<std::thread> workers;
   for (int i = 0; i < 4; ++i) {
@@ -149,7 +115,7 @@ TEST_F(EngineTest, ConcurrentDuplicatesChangeTheResourceOnce) {
 
 TEST_F(EngineTest, MalformedInputIsRejectedForReviewAndNothingIsCalled) {
   sim->clear_calls();
-  auto outcomes = engine->handle_payload(example("wiz-malformed-missing-issue-id.json"));
+  auto outcomes = engine->handle_payload(example_finding("wiz-malformed-missing-issue-id.json"));
   ASSERT_TRUE(outcomes.ok());
   ASSERT_EQ(outcomes->size(), 1u);
   EXPECT_EQ(outcomes->front().decided.decision.outcome, Outcome::reject);
@@ -159,8 +125,8 @@ TEST_F(EngineTest, MalformedInputIsRejectedForReviewAndNothingIsCalled) {
 }
 
 TEST_F(EngineTest, KillSwitchFileTurnsRemediationIntoAPlan) {
-  std::ofstream(state / "kill-switch") << "incident 42\n";
-  auto outcomes = engine->handle_payload(example("wiz-s3-public-bucket-production.json"));
+  std::ofstream(state_.path() / "kill-switch") << "incident 42\n";
+  auto outcomes = engine->handle_payload(example_finding("wiz-s3-public-bucket-production.json"));
   ASSERT_TRUE(outcomes.ok());
   EXPECT_EQ(outcomes->front().decided.decision.outcome, Outcome::dry_run);
   ASSERT_TRUE(outcomes->front().action.has_value());
@@ -174,7 +140,7 @@ TEST_F(EngineTest, FailedRoleAssumptionIsRoutedForReview) {
   deny.operation = "sts:AssumeRole";
   deny.kind = cloudsim::FaultKind::kDeny;
   sim->add_fault(deny);
-  auto outcomes = engine->handle_payload(example("wiz-s3-public-bucket-production.json"));
+  auto outcomes = engine->handle_payload(example_finding("wiz-s3-public-bucket-production.json"));
   ASSERT_TRUE(outcomes.ok());
   ASSERT_TRUE(outcomes->front().action.has_value());
   EXPECT_EQ(outcomes->front().action->status, actions::RunStatus::failed);
@@ -185,8 +151,8 @@ TEST_F(EngineTest, FailedRoleAssumptionIsRoutedForReview) {
 TEST_F(EngineTest, ObserversSeeEveryFinishedFinding) {
   std::vector<std::string> seen;
   engine->add_observer([&](const FindingOutcome& outcome) { seen.push_back(to_string(outcome.decided.decision.outcome)); });
-  ASSERT_TRUE(engine->handle_payload(example("wiz-s3-public-website-waived.json")).ok());
-  ASSERT_TRUE(engine->handle_payload(example("wiz-unknown-control.json")).ok());
+  ASSERT_TRUE(engine->handle_payload(example_finding("wiz-s3-public-website-waived.json")).ok());
+  ASSERT_TRUE(engine->handle_payload(example_finding("wiz-unknown-control.json")).ok());
   EXPECT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], "skip");
 }
@@ -194,7 +160,7 @@ TEST_F(EngineTest, ObserversSeeEveryFinishedFinding) {
 TEST(EngineOpen, NamesTheBadConfigFile) {
   EngineOptions options;
   options.config_path = "/nonexistent/fixgate.yaml";
-  options.state_dir = fs::temp_directory_path().string();
+  options.state_dir = std::filesystem::temp_directory_path().string();
   auto opened = Engine::open(std::move(options));
   ASSERT_FALSE(opened.ok());
   EXPECT_NE(opened.error().message.find("/nonexistent/fixgate.yaml"), std::string::npos);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/result.h"
 #include "pg_cluster.h"
 
 namespace fixgate::testing {
@@ -41,19 +42,30 @@ class PgClusterEnvironment : public ::testing::Environment {
 // Registered before main(), as gtest requires of environments.
 inline PgClusterEnvironment* const kPgClusterEnvironment = PgClusterEnvironment::instance();
 
+// The binary's cluster, or why there is none: code "test.skip" when
+// FIXGATE_SKIP_PEERS allows the peer to be missing, "test.no_peer" otherwise.
+inline Result<PgCluster*> shared_cluster() {
+  auto* env = PgClusterEnvironment::instance();
+  if (!env->skip_reason().empty()) {
+    return make_error(std::getenv("FIXGATE_SKIP_PEERS") != nullptr ? "test.skip" : "test.no_peer",
+                      env->skip_reason());
+  }
+  if (env->cluster() == nullptr) return make_error("test.no_peer", "the PostgreSQL environment did not run");
+  if (!env->cluster()->ok()) return make_error("test.no_peer", env->cluster()->error());
+  return env->cluster();
+}
+
 // A derived SetUp calls PgSuite::SetUp() first and returns when the test was
 // skipped or failed (peer_missing()).
 class PgSuite : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto* env = PgClusterEnvironment::instance();
-    if (!env->skip_reason().empty()) {
-      if (std::getenv("FIXGATE_SKIP_PEERS") != nullptr) GTEST_SKIP() << env->skip_reason();
-      FAIL() << env->skip_reason();
+    auto cluster = shared_cluster();
+    if (!cluster.ok()) {
+      if (cluster.error().code == "test.skip") GTEST_SKIP() << cluster.error().message;
+      FAIL() << cluster.error().message;
     }
-    ASSERT_NE(env->cluster(), nullptr);
-    ASSERT_TRUE(env->cluster()->ok()) << env->cluster()->error();
-    cluster_ = env->cluster();
+    cluster_ = *cluster;
     schema_ = cluster_->create_schema();
     uri_ = cluster_->uri(schema_);
   }

@@ -10,85 +10,25 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <thread>
 
-#include "audit/sqlite_audit_log.h"
-#include "aws/credentials.h"
-#include "aws/http.h"
-#include "cloudsim/simulator.h"
 #include "engine/engine.h"
 #include "pg_suite.h"
+#include "support/engine_harness.h"
+#include "support/temp_dir.h"
 
 namespace fixgate::engine {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::vector<fs::path> example_findings() {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(FIXGATE_SOURCE_DIR "/examples/findings")) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-// The cloud the example findings describe, on loopback.
-struct Cloud {
-  std::unique_ptr<cloudsim::Simulator> sim;
-  aws::ClientConfig platform;
-
-  std::string start() {
-    auto created =
-        cloudsim::Simulator::create_from_file(FIXGATE_SOURCE_DIR "/src/cloudsim/seeds/examples.json");
-    if (!created.ok()) return created.error().to_string();
-    sim = std::move(*created);
-    if (auto started = sim->start(0); !started.ok()) return started.error().to_string();
-    platform.region = "us-east-1";
-    platform.endpoint_url = sim->endpoint();
-    platform.endpoint_urls["S3 Control"] = "http://localhost:" + std::to_string(sim->port());
-    platform.transport = aws::make_curl_transport();
-    platform.credentials = std::make_shared<aws::StaticCredentialsProvider>(aws::Credentials{
-        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt, "test"});
-    return "";
-  }
-};
-
 class DistributedEngineTest : public fixgate::testing::PgSuite {
  protected:
-  void SetUp() override {
-    PgSuite::SetUp();
-    if (peer_missing()) return;
-    ::setenv("FIXGATE_EXTERNAL_ID", "demo-external-id", 1);
-    root_ = fs::temp_directory_path() / ("fixgate-pgaudit-engine-" + std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    if (!root_.empty()) fs::remove_all(root_, ignored);
-  }
-
-  std::unique_ptr<Engine> open_engine(const Cloud& cloud, const std::string& name,
+  // A worker: its own state dir under root_, deciding into `audit_db`.
+  std::unique_ptr<Engine> open_engine(const testing::SimulatedCloud& cloud, const std::string& name,
                                       const std::string& audit_db) {
-    EngineOptions options;
-    options.config_path = FIXGATE_SOURCE_DIR "/examples/fixgate.yaml";
-    options.state_dir = (root_ / name).string();
-    fs::create_directories(options.state_dir);
-    options.audit_db = audit_db;
-    options.platform = cloud.platform;
-    options.actor = "fixgate-" + name;
-    auto opened = Engine::open(std::move(options));
+    std::string actor = "fixgate-";
+    auto opened = testing::open_engine(
+        cloud, {.state_dir = root_.path() / name, .audit_db = audit_db, .actor = actor.append(name)});
     if (!opened.ok()) ADD_FAILURE() << name << ": " << opened.error().to_string();
     return opened.ok() ? std::move(opened).value() : nullptr;
   }
@@ -104,35 +44,33 @@ class DistributedEngineTest : public fixgate::testing::PgSuite {
     return count;
   }
 
-  fs::path root_;
+  testing::TempDir root_;
 };
 
 TEST_F(DistributedEngineTest, TwoWorkersShareOneGaplessChain) {
   if (peer_missing()) return;
-  const std::vector<fs::path> files = example_findings();
+  const std::vector<std::filesystem::path> files = testing::example_findings();
   ASSERT_GE(files.size(), 10u);
 
   // Reference: one Engine, the findings in order, its own SQLite log and cloud.
   std::map<std::string, int> expected;
   {
-    Cloud cloud;
-    ASSERT_EQ(cloud.start(), "");
-    auto alone = open_engine(cloud, "alone", "");
+    auto cloud = testing::start_cloud("demo-findings.json");
+    ASSERT_TRUE(cloud.ok()) << cloud.error().to_string();
+    auto alone = open_engine(*cloud, "alone", "");
     ASSERT_NE(alone, nullptr);
-    for (const auto& file : files) {
-      auto outcomes = alone->handle_payload(slurp(file));
-      ASSERT_TRUE(outcomes.ok()) << file << ": " << outcomes.error().to_string();
-    }
+    auto outcomes = testing::feed(*alone, files);
+    ASSERT_TRUE(outcomes.ok()) << outcomes.error().to_string();
     auto report = alone->audit().verify();
     ASSERT_TRUE(report.ok() && report->ok());
     expected = kinds(alone->audit());
   }
 
   // Two workers, alternate findings each, at the same time, one PostgreSQL log.
-  Cloud cloud;
-  ASSERT_EQ(cloud.start(), "");
-  auto worker_a = open_engine(cloud, "worker-a", uri_);
-  auto worker_b = open_engine(cloud, "worker-b", uri_);
+  auto cloud = testing::start_cloud("demo-findings.json");
+  ASSERT_TRUE(cloud.ok()) << cloud.error().to_string();
+  auto worker_a = open_engine(*cloud, "worker-a", uri_);
+  auto worker_b = open_engine(*cloud, "worker-b", uri_);
   ASSERT_TRUE(worker_a && worker_b);
   std::vector<std::vector<FindingOutcome>> outcomes(2);
   std::vector<std::thread> threads;
@@ -140,7 +78,7 @@ TEST_F(DistributedEngineTest, TwoWorkersShareOneGaplessChain) {
     threads.emplace_back([&, w] {
       Engine& engine = w == 0 ? *worker_a : *worker_b;
       for (size_t i = static_cast<size_t>(w); i < files.size(); i += 2) {
-        auto handled = engine.handle_payload(slurp(files[i]));
+        auto handled = engine.handle_payload(testing::slurp(files[i]));
         if (!handled.ok()) {
           ADD_FAILURE() << files[i] << ": " << handled.error().to_string();
           continue;
@@ -192,8 +130,9 @@ TEST_F(DistributedEngineTest, TwoWorkersShareOneGaplessChain) {
 TEST_F(DistributedEngineTest, CommandsUseThePostgresLogFromFlagOrEnvironment) {
   if (peer_missing()) return;
   auto run = [&](const std::string& command) {
-    const std::string line =
-        "cd " FIXGATE_SOURCE_DIR " && FIXGATE_STATE_DIR=" + root_.string() + " " + command + " 2>&1";
+    std::string line = "cd " FIXGATE_SOURCE_DIR " && FIXGATE_EXTERNAL_ID=";
+    line.append(testing::kExternalId).append(" FIXGATE_STATE_DIR=").append(root_.path().string());
+    line.append(" ").append(command).append(" 2>&1");
     std::string out;
     FILE* pipe = popen(line.c_str(), "r");
     char buffer[4096];
