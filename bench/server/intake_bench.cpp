@@ -1,24 +1,26 @@
 // Intake throughput: acknowledged Wiz webhook POSTs per second through the real
 // HTTP server (auth, JSON parse, idempotency key, metrics, access log) into an
-// in-memory sink, from a few client threads on keep-alive loopback connections.
-// Reports acked/s and p50/p99 request latency. Also: SNS signature verification
-// of a real corpus message with a cached certificate.
+// in-memory sink or the durable queue, from keep-alive loopback connections
+// driven by one event-driven generator thread (../load_client.h). Reports
+// acked/s, p50/p99/max request latency and CPU per request: all, the server's,
+// and the generator's own. Also: SNS signature verification of a real corpus
+// message with a cached certificate.
 #include <benchmark/benchmark.h>
-#include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "../load_client.h"
 #include "../load_measure.h"
 #include "queue/durable_queue.h"
 #include "server/intake_server.h"
@@ -28,10 +30,8 @@
 namespace {
 
 using namespace fixgate;
-using Clock = std::chrono::steady_clock;
 using bench::percentile;
 using bench::process_cpu_seconds;
-using bench::thread_cpu_seconds;
 
 class MemorySink final : public server::IntakeSink {
  public:
@@ -117,68 +117,60 @@ Harness& durable_harness() {
   return h;
 }
 
-std::string payload(size_t thread, size_t i, size_t round) {
+std::string payload(size_t round, size_t i) {
   return "{\"trigger\":{\"source\":\"ISSUE\",\"type\":\"Open\",\"ruleId\":\"r\"},\"issue\":{\"id\":\"" +
-         std::to_string(round) + "-" + std::to_string(thread) + "-" + std::to_string(i) +
+         std::to_string(round) + "-" + std::to_string(i) +
          "\",\"status\":\"OPEN\",\"severity\":\"HIGH\"},\"resource\":{\"id\":\"arn:aws:s3:::bucket\","
          "\"type\":\"bucket\",\"cloudPlatform\":\"AWS\",\"subscriptionId\":\"111111111111\"},"
          "\"control\":{\"id\":\"wc-s3-public-bucket\",\"name\":\"Public bucket\"}}";
 }
 
-// Args: client threads, requests per thread per iteration.
+// Args: connections (all on one generator thread), requests per connection per
+// iteration.
 void run_webhooks(benchmark::State& state, Harness& h) {
-  const auto clients = static_cast<size_t>(state.range(0));
-  const auto per_client = static_cast<size_t>(state.range(1));
-  std::vector<double> latencies_us;
+  const auto connections = static_cast<size_t>(state.range(0));
+  const auto per_connection = static_cast<size_t>(state.range(1));
+  std::vector<double> latencies_ms;
   size_t acked = 0, failed = 0, round = 0;
   double seconds = 0;
-  // Process CPU (server and client threads together): unlike requests per
-  // second, it does not depend on what else the machine is running.
+  // Process CPU (server and generator together): unlike requests per second,
+  // it does not depend on what else the machine is running.
   const double cpu_before = process_cpu_seconds();
-  std::mutex client_cpu_mutex;
-  double client_cpu = 0;  // the load generator's own share, to tell the server's apart
+  double generator_cpu = 0;  // the load generator's own share, to tell the server's apart
   for (auto _ : state) {
     ++round;
-    std::vector<std::vector<double>> per_thread(clients);
-    std::atomic<size_t> ok{0}, bad{0};
-    const auto begin = Clock::now();
-    std::vector<std::thread> threads;
-    for (size_t t = 0; t < clients; ++t) {
-      threads.emplace_back([&, t] {
-        const double thread_cpu_before = thread_cpu_seconds();
-        httplib::Client client("127.0.0.1", h.port);
-        client.set_keep_alive(true);
-        client.set_tcp_nodelay(true);  // headers and body go out in two writes: avoid Nagle + delayed ACK
-        client.set_bearer_token_auth("bench-token");
-        per_thread[t].reserve(per_client);
-        for (size_t i = 0; i < per_client; ++i) {
-          const std::string body = payload(t, i, round + 1000 * static_cast<size_t>(state.range(0)));
-          const auto start = Clock::now();
-          auto res = client.Post("/v1/wiz", body, "application/json");
-          per_thread[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
-          (res && res->status == 202 ? ok : bad).fetch_add(1);
-        }
-        client.stop();
-        std::lock_guard lock(client_cpu_mutex);
-        client_cpu += thread_cpu_seconds() - thread_cpu_before;
-      });
+    bench::LoadPlan plan;
+    plan.port = static_cast<uint16_t>(h.port);
+    plan.connections = connections;
+    plan.requests = connections * per_connection;
+    const size_t id_round = round + 1000 * connections;  // distinct ids across iterations and cases
+    plan.make_request = [id_round](size_t i, bench::Request& out) {
+      out.target = "/v1/wiz";
+      out.headers = {{"Authorization", "Bearer bench-token"}, {"Content-Type", "application/json"}};
+      out.body = payload(id_round, i);
+    };
+    auto report = bench::run_load(plan);
+    if (!report) {
+      state.SkipWithError(report.error().to_string().c_str());
+      return;
     }
-    for (auto& t : threads) t.join();
-    const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
-    state.SetIterationTime(elapsed);
-    seconds += elapsed;
-    acked += ok.load();
-    failed += bad.load();
-    for (auto& v : per_thread) latencies_us.insert(latencies_us.end(), v.begin(), v.end());
+    state.SetIterationTime(report->wall_seconds);
+    seconds += report->wall_seconds;
+    generator_cpu += report->generator_cpu_seconds;
+    acked += report->count(202);
+    failed += plan.requests - report->count(202);
+    latencies_ms.insert(latencies_ms.end(), report->latencies_ms.begin(), report->latencies_ms.end());
   }
   const double cpu_seconds = process_cpu_seconds() - cpu_before;
-  std::sort(latencies_us.begin(), latencies_us.end());
+  std::sort(latencies_ms.begin(), latencies_ms.end());
   const double requests = static_cast<double>(std::max<size_t>(1, acked + failed));
   state.counters["cpu_us_per_req"] = cpu_seconds * 1e6 / requests;
-  state.counters["server_cpu_us_per_req"] = (cpu_seconds - client_cpu) * 1e6 / requests;
+  state.counters["server_cpu_us_per_req"] = (cpu_seconds - generator_cpu) * 1e6 / requests;
+  state.counters["gen_cpu_us_per_req"] = generator_cpu * 1e6 / requests;
   state.counters["acked_per_s"] = static_cast<double>(acked) / seconds;
-  state.counters["p50_us"] = percentile(latencies_us, 0.50);
-  state.counters["p99_us"] = percentile(latencies_us, 0.99);
+  state.counters["p50_us"] = percentile(latencies_ms, 0.50) * 1e3;
+  state.counters["p99_us"] = percentile(latencies_ms, 0.99) * 1e3;
+  state.counters["max_us"] = latencies_ms.empty() ? 0.0 : latencies_ms.back() * 1e3;
   state.counters["failed"] = static_cast<double>(failed);
 }
 void BM_WizWebhookAcked(benchmark::State& state) { run_webhooks(state, memory_harness()); }

@@ -1,22 +1,21 @@
 // Load generator for the embedded service (`fixgate serve` in-process): C
-// keep-alive loopback connections post N distinct Wiz findings with the bearer
-// token; the service queues them durably (group-committed fsync), and two
-// workers decide and audit them meanwhile. Prints:
+// keep-alive loopback connections, driven by one event-driven generator thread
+// (../load_client.h), post N distinct Wiz findings with the bearer token; the
+// service queues them durably (group-committed fsync), and its workers decide
+// and audit them meanwhile. Prints:
 //   acked/s, request latency p50/p99/max   (HTTP 202 = durably queued)
 //   end-to-end findings/s                  (first POST → last decision on record)
 // Usage: serve_load [findings=5000] [connections=16] [full|normal] [workers=8]
 // The findings decide to `notify` (unknown environment), so the end-to-end
 // figure is the pipeline's (parse, decide, audit, queue ack), not the simulator's.
-#include <httplib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -24,6 +23,7 @@
 
 #include <unistd.h>
 
+#include "../load_client.h"
 #include "../load_measure.h"
 #include "service/service.h"
 
@@ -31,9 +31,7 @@ namespace {
 
 using namespace fixgate;
 using Clock = std::chrono::steady_clock;
-using bench::percentile;
 using bench::process_cpu_seconds;
-using bench::thread_cpu_seconds;
 namespace fs = std::filesystem;
 
 constexpr const char* kToken = "bench-wiz-token-0123456789abcdef";
@@ -76,6 +74,11 @@ int main(int argc, char** argv) {
   options.listen = "127.0.0.1:0";
   options.workers = static_cast<size_t>(workers);
   options.log_level = logging::Level::warn;  // a log line per request would measure stderr
+  // Drained alone would also hold with findings dead-lettered: count the decisions.
+  std::atomic<size_t> decided{0};
+  options.on_outcome = [&decided](const queue::Message&, const std::vector<engine::FindingOutcome>& outcomes) {
+    decided.fetch_add(outcomes.size());
+  };
   auto opened = service::Service::open(options);
   if (!opened) {
     std::fprintf(stderr, "serve_load: %s\n", opened.error().to_string().c_str());
@@ -97,65 +100,58 @@ int main(int argc, char** argv) {
     bodies[static_cast<size_t>(i)] = payload.dump();
   }
 
-  std::atomic<int> next{0};
-  std::atomic<int> acked{0};
-  std::atomic<int> failed{0};
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
-  // CPU seconds, which unlike rates do not depend on what else the machine runs;
-  // the load generator's own share is measured per thread and set apart.
-  std::mutex client_cpu_mutex;
-  double client_cpu = 0;
+  // The service's CPU is the process's minus the load generator's own thread
+  // CPU; CPU seconds, unlike rates, do not depend on what else the machine runs.
+  bench::LoadPlan plan;
+  plan.port = static_cast<uint16_t>(*port);
+  plan.connections = static_cast<size_t>(connections);
+  plan.requests = static_cast<size_t>(findings);
+  std::string authorization("Bearer ");
+  authorization.append(kToken);
+  plan.make_request = [&](size_t i, bench::Request& out) {
+    out.target = "/v1/wiz";
+    out.headers = {{"Authorization", authorization}, {"Content-Type", "application/json"}};
+    out.body = std::move(bodies[i]);  // each index is asked for once
+  };
   const double cpu_begin = process_cpu_seconds();
   const auto begin = Clock::now();
-  std::vector<std::thread> clients;
-  for (int c = 0; c < connections; ++c) {
-    clients.emplace_back([&, c] {
-      const double thread_cpu_begin = thread_cpu_seconds();
-      httplib::Client client("127.0.0.1", *port);
-      client.set_keep_alive(true);
-      client.set_tcp_nodelay(true);  // else Nagle holds the body behind the headers for a delayed ACK (40 ms)
-      client.set_read_timeout(30, 0);
-      const httplib::Headers headers = {{"Authorization", std::string("Bearer ") + kToken}};
-      for (int i = next++; i < findings; i = next++) {
-        const auto start = Clock::now();
-        auto res = client.Post("/v1/wiz", headers, bodies[static_cast<size_t>(i)], "application/json");
-        latencies[static_cast<size_t>(c)].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-        if (res && res->status == 202) {
-          ++acked;
-        } else {
-          ++failed;
-          std::fprintf(stderr, "serve_load: request %d: %s\n", i,
-                       res ? ("HTTP " + std::to_string(res->status) + " " + res->body).c_str()
-                           : httplib::to_string(res.error()).c_str());
-        }
-      }
-      client.stop();
-      std::lock_guard lock(client_cpu_mutex);
-      client_cpu += thread_cpu_seconds() - thread_cpu_begin;
-    });
-  }
-  for (auto& t : clients) t.join();
+  auto report = bench::run_load(plan);
   const double intake_s = std::chrono::duration<double>(Clock::now() - begin).count();
   const double cpu_intake = process_cpu_seconds() - cpu_begin;
+  if (!report) {
+    std::fprintf(stderr, "serve_load: %s\n", report.error().to_string().c_str());
+    svc.stop();
+    fs::remove_all(dir);
+    return 2;
+  }
   const bool drained = svc.wait_drained(std::chrono::minutes(10));
   const double total_s = std::chrono::duration<double>(Clock::now() - begin).count();
   const double cpu_total = process_cpu_seconds() - cpu_begin;
   svc.stop();
 
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
+  const size_t acked = report->count(202);
+  const size_t failed = plan.requests - acked;
+  for (const auto& [status, count] : report->statuses) {
+    if (status == 202) continue;
+    std::fprintf(stderr, "serve_load: %zu x HTTP %d, first: %s\n", count, status,
+                 report->first_bodies.at(status).c_str());
+  }
+  if (report->transport_errors > 0) {
+    std::fprintf(stderr, "serve_load: %zu transport errors, first: %s\n", report->transport_errors,
+                 report->first_transport_error.c_str());
+  }
+  const double generator_cpu = report->generator_cpu_seconds;
   std::printf("serve_load: %d findings, %d connections, durability=%s, %d workers, %u hardware threads\n", findings,
               connections, durability.c_str(), workers, std::thread::hardware_concurrency());
-  std::printf("  intake:     %d acked, %d failed in %.2f s = %.0f acked/s; latency ms p50 %.2f p99 %.2f max %.2f\n",
-              acked.load(), failed.load(), intake_s, acked.load() / intake_s, percentile(all, 0.50),
-              percentile(all, 0.99), all.empty() ? 0.0 : all.back());
-  std::printf("  end-to-end: %s in %.2f s = %.0f findings decided+audited/s\n", drained ? "drained" : "NOT drained",
-              total_s, findings / total_s);
-  std::printf("  cpu:        load generator %.0f us/request; service %.0f us/finding during intake (workers "
-              "included), %.0f us/finding end to end\n",
-              client_cpu * 1e6 / findings, (cpu_intake - client_cpu) * 1e6 / findings,
-              (cpu_total - client_cpu) * 1e6 / findings);
+  std::printf("  intake:     %zu acked, %zu failed in %.2f s = %.0f acked/s; latency ms p50 %.2f p99 %.2f max %.2f\n",
+              acked, failed, intake_s, static_cast<double>(acked) / intake_s, report->latency_ms(0.50),
+              report->latency_ms(0.99), report->max_latency_ms());
+  std::printf("  end-to-end: %s, %zu decided in %.2f s = %.0f findings decided+audited/s\n",
+              drained ? "drained" : "NOT drained", decided.load(), total_s, findings / total_s);
+  std::printf("  cpu:        load generator %.1f us/request (%zu connects); service %.0f us/finding during intake "
+              "(workers included), %.0f us/finding end to end\n",
+              generator_cpu * 1e6 / findings, report->connects, (cpu_intake - generator_cpu) * 1e6 / findings,
+              (cpu_total - generator_cpu) * 1e6 / findings);
   fs::remove_all(dir);
-  return drained && failed.load() == 0 ? 0 : 1;
+  return drained && failed == 0 && decided.load() == static_cast<size_t>(findings) ? 0 : 1;
 }
