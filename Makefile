@@ -43,7 +43,7 @@ bench: build
 # Slowest first: scripts/run-test-binaries.sh runs them TEST_JOBS at a time.
 ASAN_TESTS ?= engine_test service_test worker_test approvals_lifecycle_test actions_cloudsim_test \
 	broker_cloudsim_test cloudsim_test lambda_test notify_test server_test sqs_test exceptions_test \
-	approvals_test broker_test logging_test \
+	approvals_test broker_test logging_test httpd_test \
 	core_test intake_test config_test decision_test pipeline_test audit_test queue_test \
 	sns_test metrics_test aws_test ownership_test guardrails_test actions_test sqlite_test
 asan: bootstrap

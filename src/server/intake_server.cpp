@@ -1,10 +1,11 @@
 #include "server/intake_server.h"
 
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <simdjson.h>
 
 #include <atomic>
+#include <cstring>
+#include <random>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -47,13 +48,21 @@ bool is_token_char(char c) {
          c == '.' || c == ':';
 }
 
+// 96 random bits as hex. A correlation id needs to be unique, not secret, so a
+// per-thread generator seeded once from the OS stands in for RAND_bytes, which
+// costs a getpid() system call per request for its fork check.
 std::string fresh_request_id() {
-  unsigned char bytes[12];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    static std::atomic<unsigned long long> counter{0};
-    return "req-" + std::to_string(++counter);
-  }
-  return to_hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  thread_local std::mt19937_64 generator = [] {
+    std::random_device device;
+    std::seed_seq seed{device(), device(), device(), device()};
+    return std::mt19937_64(seed);
+  }();
+  const uint64_t high = generator();
+  const uint64_t low = generator();
+  char bytes[12];
+  std::memcpy(bytes, &high, 8);
+  std::memcpy(bytes + 8, &low, 4);
+  return to_hex(std::string_view(bytes, sizeof bytes));
 }
 
 // The client's X-Request-Id when it is a short token, else a new one.

@@ -6,8 +6,11 @@
 #include <filesystem>
 #include <thread>
 
+#include <unistd.h>
+
 #include "approvals/rest.h"
 #include "approvals/settings.h"
+#include "logging/batching_writer.h"
 #include "server/intake_server.h"
 #include "server/queue_intake_sink.h"
 #include "server/server_options.h"
@@ -76,6 +79,9 @@ Result<std::pair<std::string, int>> parse_listen(const std::string& listen) {
 
 struct Service::Parts {
   ServiceOptions options;
+  // Declared first so it is destroyed last: everything below may log until
+  // its own destruction, and the batcher writes out what is left when it goes.
+  std::unique_ptr<logging::BatchingWriter> log_batcher;
   logging::Logger logger{"service", logging::stderr_writer(), nullptr, "run"};
   metrics::Registry registry;  // before everything that registers metrics in it, so destroyed after them
   std::unique_ptr<engine::Engine> engine;
@@ -104,7 +110,12 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   auto parts = std::make_unique<Parts>();
   auto redactor = std::make_shared<logging::Redactor>();
   register_environment_secrets(*redactor);
-  logging::Writer writer = options.log_writer ? options.log_writer : logging::stderr_writer();
+  logging::Writer writer = options.log_writer;
+  if (!writer) {
+    // A line per request and per finding: batched, they share write()s.
+    parts->log_batcher = std::make_unique<logging::BatchingWriter>(STDERR_FILENO);
+    writer = parts->log_batcher->writer();
+  }
   parts->logger = logging::Logger("service", writer, redactor, logging::new_run_id(), options.log_level);
 
   std::error_code ec;
@@ -231,6 +242,8 @@ Result<int> Service::start() {
   if (!port) return port.error();
   parts_->port = *port;
   parts_->logger.info("listening", {{"port", *port}});
+  // Scripts and supervisors wait for this line; it must not sit in a batch.
+  if (parts_->log_batcher) parts_->log_batcher->flush();
   return *port;
 }
 
@@ -248,6 +261,7 @@ void Service::stop() {
   parts_->sweep_cv.notify_all();
   if (parts_->sweeper.joinable()) parts_->sweeper.join();
   parts_->logger.info("stopped");
+  if (parts_->log_batcher) parts_->log_batcher->flush();
 }
 
 bool Service::wait_drained(std::chrono::milliseconds timeout) {
