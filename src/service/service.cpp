@@ -196,6 +196,7 @@ Result<std::unique_ptr<Service>> Service::open(ServiceOptions options) {
   WorkerPoolOptions pool_options;
   pool_options.workers = settings->workers;
   pool_options.lease_batch = settings->lease_batch;
+  pool_options.nice = settings->worker_nice;
   pool_options.visibility_timeout = settings->visibility_timeout;
   pool_options.worker_id_prefix = "serve-" + std::to_string(::getpid());
   EngineHandler* handler_ptr = parts->handler.get();

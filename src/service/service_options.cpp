@@ -33,12 +33,12 @@ Result<QueueSettings> queue_settings_from_json(const json& section) {
   if (!section.is_object()) return make_error("queue.bad_type", "queue: must be a mapping");
   static const std::set<std::string> kKeys = {"workers",        "lease_batch",    "visibility_timeout_ms",
                                               "max_attempts",   "backoff_base_ms", "backoff_cap_ms",
-                                              "dedupe_window_s", "durability"};
+                                              "dedupe_window_s", "durability",    "worker_nice"};
   for (const auto& [key, value] : section.items()) {
     if (kKeys.count(key) == 0) return bad("queue.unknown_key", escape_for_display(key), "unknown key");
   }
   struct IntKey { const char* key; long long min; long long max; };
-  for (IntKey k : {IntKey{"workers", 1, 64}, IntKey{"lease_batch", 1, 100},
+  for (IntKey k : {IntKey{"workers", 1, 64}, IntKey{"lease_batch", 1, 100}, IntKey{"worker_nice", 0, 19},
                    IntKey{"visibility_timeout_ms", 100, 3600000}, IntKey{"max_attempts", 1, 100},
                    IntKey{"backoff_base_ms", 0, 3600000}, IntKey{"backoff_cap_ms", 0, 86400000},
                    IntKey{"dedupe_window_s", 1, 31536000}}) {
@@ -48,6 +48,7 @@ Result<QueueSettings> queue_settings_from_json(const json& section) {
     const std::string key = k.key;
     if (key == "workers") out.workers = static_cast<size_t>(*n);
     else if (key == "lease_batch") out.lease_batch = static_cast<size_t>(*n);
+    else if (key == "worker_nice") out.worker_nice = static_cast<int>(*n);
     else if (key == "visibility_timeout_ms") out.visibility_timeout = std::chrono::milliseconds(*n);
     else if (key == "max_attempts") out.retry.max_attempts = static_cast<int>(*n);
     else if (key == "backoff_base_ms") out.retry.base = std::chrono::milliseconds(*n);

@@ -7,6 +7,9 @@
 //                                 # on AWS calls and fsyncs, and concurrent audit appends share one
 //                                 # commit, so more workers than cores raise decisions/s
 //     lease_batch: 8              # messages one worker leases per round trip (1..100)
+//     worker_nice: 10             # CPU priority of the workers below the intake (0..19): in a
+//                                 # burst, acknowledging (the sender is waiting) comes before
+//                                 # deciding (the queue holds the work durably)
 //     visibility_timeout_ms: 60000  # a lease; extended while an action runs (100..3600000)
 //     max_attempts: 5             # deliveries before a message is dead-lettered (1..100)
 //     backoff_base_ms: 1000       # first retry delay; doubles per attempt (0..3600000)
@@ -28,6 +31,7 @@ namespace fixgate::service {
 struct QueueSettings {
   size_t workers = 8;
   size_t lease_batch = 8;
+  int worker_nice = 10;
   std::chrono::milliseconds visibility_timeout{60000};
   queue::RetryPolicy retry;  // base 1 s, cap 5 min, 5 attempts
   std::chrono::milliseconds dedupe_window{std::chrono::hours(24)};

@@ -1,6 +1,10 @@
 #include "service/worker_pool.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <deque>
 
 namespace fixgate::service {
@@ -115,6 +119,13 @@ void WorkerPool::drop(const queue::Receipt& receipt) {
 }
 
 void WorkerPool::run_worker(size_t index) {
+  if (options_.nice > 0) {
+    // Lowering one's own priority needs no privilege; a failure only leaves
+    // the default, which is what the pool had before.
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    if (errno == 0) (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), std::min(current + options_.nice, 19));
+  }
   const std::string worker_id = options_.worker_id_prefix + "-" + std::to_string(index);
   while (!stopping_.load()) {
     auto leased = queue_.lease(worker_id, options_.lease_batch, options_.visibility_timeout);

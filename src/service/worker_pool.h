@@ -43,6 +43,9 @@ using MessageHandler = std::function<Result<void>(const queue::Message& message)
 struct WorkerPoolOptions {
   size_t workers = 2;
   size_t lease_batch = 8;
+  // Added to each worker thread's nice value (Linux schedules threads
+  // separately), so threads serving senders win the CPU from them. 0: none.
+  int nice = 0;
   std::chrono::milliseconds visibility_timeout{60000};
   // 0: a third of the visibility timeout (so two beats may be missed).
   std::chrono::milliseconds heartbeat_interval{0};

@@ -13,6 +13,7 @@ TEST(QueueSettings, AbsentSectionGivesTheDefaults) {
   EXPECT_EQ(settings->workers, 8u);
   EXPECT_EQ(settings->retry.max_attempts, 5);
   EXPECT_EQ(settings->durability, queue::Durability::full);
+  EXPECT_EQ(settings->worker_nice, 10);
 }
 
 TEST(QueueSettings, EveryKeyIsRead) {
@@ -23,7 +24,8 @@ TEST(QueueSettings, EveryKeyIsRead) {
                                                 {"backoff_base_ms", 100},
                                                 {"backoff_cap_ms", 800},
                                                 {"dedupe_window_s", 60},
-                                                {"durability", "normal"}});
+                                                {"durability", "normal"},
+                                                {"worker_nice", 0}});
   ASSERT_TRUE(settings.ok()) << settings.error().to_string();
   EXPECT_EQ(settings->workers, 4u);
   EXPECT_EQ(settings->lease_batch, 16u);
@@ -33,6 +35,7 @@ TEST(QueueSettings, EveryKeyIsRead) {
   EXPECT_EQ(settings->retry.cap.count(), 800);
   EXPECT_EQ(settings->dedupe_window.count(), 60000);
   EXPECT_EQ(settings->durability, queue::Durability::normal);
+  EXPECT_EQ(settings->worker_nice, 0);
 }
 
 TEST(QueueSettings, ErrorsNameTheKey) {
@@ -43,6 +46,8 @@ TEST(QueueSettings, ErrorsNameTheKey) {
       {json{{"workers", 0}}, "queue.bad_value", "queue.workers"},
       {json{{"max_attempts", 1000}}, "queue.bad_value", "queue.max_attempts"},
       {json{{"durability", "fsync"}}, "queue.bad_value", "queue.durability"},
+      {json{{"worker_nice", 20}}, "queue.bad_value", "queue.worker_nice"},
+      {json{{"worker_nice", -5}}, "queue.bad_value", "queue.worker_nice"},
       {json{{"backoff_base_ms", 500}, {"backoff_cap_ms", 100}}, "queue.bad_value", "queue.backoff_cap_ms"},
       {json::array(), "queue.bad_type", "queue"},
   };

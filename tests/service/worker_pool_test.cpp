@@ -1,5 +1,10 @@
 #include "service/worker_pool.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -133,6 +138,25 @@ TEST_F(WorkerPoolTest, StopFinishesTheCurrentMessageAndReleasesTheRestUncounted)
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->size(), 4u);
   for (const auto& m : *again) EXPECT_EQ(m.attempts, 1);
+}
+
+TEST_F(WorkerPoolTest, WorkersRunBelowTheCallersCpuPriority) {
+  errno = 0;
+  const int caller = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  ASSERT_EQ(errno, 0);
+  std::atomic<int> seen{-100};
+  auto pool = make_pool(
+      [&](const queue::Message&) -> Result<void> {
+        seen = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+        return {};
+      },
+      {.workers = 1, .nice = 5});
+  enqueue("m");
+  pool->start();
+  ASSERT_TRUE(wait_for([&] { return pool->stats().acked == 1; }));
+  pool->stop();
+  EXPECT_EQ(seen.load(), std::min(caller + 5, 19));
+  EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), caller) << "only the workers changed";
 }
 
 TEST_F(WorkerPoolTest, QueueGaugesAreSampled) {
