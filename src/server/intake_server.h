@@ -17,10 +17,14 @@
 //   GET /readyz    200 only when the sink is healthy and the server not draining.
 //   GET /metrics   Prometheus text format 0.0.4.
 // Any other method on these paths is 405 (with Allow); a body over
-// max_body_bytes is 413; a client that stalls longer than read_timeout is
-// dropped. In every refusal nothing is enqueued. An accepted finding is answered
-// 202 {"queued":true,"id":...,"duplicate":bool} only after IntakeSink::enqueue
-// returned, i.e. once it is durable; a failing sink gives 503 + Retry-After.
+// max_body_bytes is 413; a request not complete within read_timeout of its
+// first byte is dropped. In every refusal nothing is enqueued. An accepted
+// finding is answered 202 {"queued":true,"id":...,"duplicate":bool} only once
+// IntakeSink::enqueue_async called back with a value, i.e. once it is durable;
+// a failing sink gives 503 + Retry-After.
+//
+// Transport: httpd::Server (event loops; /v1/wiz, /healthz and /metrics run on
+// them, /v1/sns, /readyz and extra routes on the blocking pool).
 //
 // Each response carries X-Request-Id (the client's, when it is a short token,
 // else a fresh one), and each request produces one JSON access-log line with
@@ -43,7 +47,7 @@
 namespace fixgate::server {
 
 // Receives one complete access-log line (no trailing newline). Called from the
-// server's worker threads, possibly concurrently.
+// server's threads, possibly concurrently.
 using LogWriter = std::function<void(std::string_view line)>;
 LogWriter stderr_log_writer();
 
@@ -69,9 +73,10 @@ class IntakeServer {
   void drain();
   bool draining() const;
 
-  // Graceful stop: drains, stops accepting connections, lets in-flight requests
-  // finish (idle keep-alive connections are closed within keep_alive_timeout),
-  // then returns. Idempotent; safe to call from any thread but a handler.
+  // Graceful stop: drains, stops accepting connections, closes idle keep-alive
+  // connections, answers every request already read (an accepted finding once
+  // its commit is done), then returns. Idempotent; safe to call from any thread
+  // but a handler.
   void stop();
 
  private:

@@ -36,9 +36,9 @@ struct ServerOptions {
   // SNS notifications and confirmations are accepted only from these topics;
   // empty means none (fail closed).
   std::vector<std::string> sns_allowed_topic_arns;
-  std::chrono::milliseconds read_timeout{10000};   // per read: a stalled client is dropped after this
+  std::chrono::milliseconds read_timeout{10000};   // a request must arrive whole within this of its first byte
   std::chrono::milliseconds write_timeout{10000};
-  std::chrono::seconds keep_alive_timeout{5};       // idle keep-alive; also bounds how long stop() waits
+  std::chrono::seconds keep_alive_timeout{5};       // an idle keep-alive connection is closed after this
   // Connections are served by io_threads event loops (0: one per core, at
   // most 4); handlers that may block (SNS verification fetches a certificate,
   // the approvals API writes its store) run on `threads` others.
