@@ -313,13 +313,12 @@ class Session : public std::enable_shared_from_this<Session> {
   static void run_handler(const Handler& handler, Request& request, const std::shared_ptr<Responder::State>& state);
 
   void on_read_error(beast::error_code ec) {
-    int status = 0;
-    if (ec == http::error::body_limit) status = 413;
+    int status = 400;
+    if (ec == beast::error::timeout) status = -408;  // dropped, not answered: the client is not sending
+    else if (ec == http::error::body_limit) status = 413;
     else if (ec == http::error::header_limit) status = 431;
     else if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
              ec == net::error::connection_reset || ec == net::error::broken_pipe) status = 0;
-    else if (ec == beast::error::timeout) status = -408;  // dropped, not answered: the client is not reading
-    else status = 400;
 
     // A refusal found while reading the header (a Content-Length over the
     // limit) still has the request line, which the access log wants.
@@ -371,6 +370,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep = keep_alive_ && !response_.close && !server_.is_stopping();
     message->keep_alive(keep);
     message->prepare_payload();
+    // A HEAD answer states the body's length but carries none: the client reads
+    // no body, and would otherwise take it for the start of the next response.
+    if (request_.method == "HEAD") message->body().clear();
     stream_.expires_after(server_.options.write_timeout);
     http::async_write(stream_, *message, [self = shared_from_this(), message, keep](beast::error_code ec, size_t) {
       self->log(self->response_, !ec);
