@@ -25,4 +25,8 @@ bool is_valid_utf8(std::string_view text);
 // Lower-case hex of bytes.
 std::string to_hex(std::string_view bytes);
 
+// Decodes %XX escapes (and '+' as a space when `plus_is_space`, as in a query
+// string). A malformed escape is kept as written, so nothing is lost.
+std::string percent_decode(std::string_view text, bool plus_is_space = false);
+
 }  // namespace fixgate

@@ -5,40 +5,17 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace fixgate::pgaudit {
 namespace {
 
 constexpr std::string_view kMask = "***";
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && text.substr(0, prefix.size()) == prefix;
-}
-
 size_t scheme_length(std::string_view location) {
   if (starts_with(location, "postgresql://")) return 13;
   if (starts_with(location, "postgres://")) return 11;
   return 0;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Decodes what it can; a malformed escape is kept as written.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 // A span [begin, end) of the input holding one password.

@@ -46,5 +46,14 @@ TEST(Finding, TagLookupIsCaseInsensitive) {
   EXPECT_EQ(f.find_tag("missing"), nullptr);
 }
 
+TEST(Text, PercentDecodeKeepsMalformedEscapesAndPlusOnlyInQueries) {
+  EXPECT_EQ(percent_decode("a%20b%2Fc"), "a b/c");
+  EXPECT_EQ(percent_decode("p%40ss+word"), "p@ss+word");
+  EXPECT_EQ(percent_decode("p%40ss+word", true), "p@ss word");
+  EXPECT_EQ(percent_decode("%zz%4"), "%zz%4");
+  EXPECT_EQ(percent_decode("100%"), "100%");
+  EXPECT_EQ(percent_decode(std::string_view("%00", 3)), std::string(1, '\0'));
+}
+
 }  // namespace
 }  // namespace fixgate

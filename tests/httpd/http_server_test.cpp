@@ -110,6 +110,24 @@ class HttpServerTest : public ::testing::Test {
     return log;
   }
 
+  // A router whose POST /later parks its Responder for the test to answer,
+  // beside GET /now, which answers at once.
+  Router parking_router() {
+    Router router;
+    router.add("POST", "/later", Handler([this](Request&, Responder respond) { parked.set_value(respond); }),
+               Dispatch::inline_io);
+    router.add("GET", "/now", text("now"), Dispatch::inline_io);
+    return router;
+  }
+
+  // POSTs on a connection of its own, from another thread.
+  std::future<httplib::Result> post_in_background(std::string path) {
+    return std::async(std::launch::async, [this, path] {
+      auto c = client();
+      return c.Post(path, "x", "text/plain");
+    });
+  }
+
   static SyncHandler text(std::string body) {
     return [body](const Request&, Response& response) { response.set_body(body, "text/plain"); };
   }
@@ -130,6 +148,7 @@ class HttpServerTest : public ::testing::Test {
   std::atomic<int> counter{0};
   std::mutex log_mutex;
   std::vector<LogEntry> log;
+  std::promise<Responder> parked;
 };
 
 TEST_F(HttpServerTest, RoutesByPathAndMethodWith404And405) {
@@ -186,16 +205,8 @@ TEST(RequestTest, HeadersAreCaseInsensitiveAndParamsPercentDecoded) {
 // io_threads = 1: the second connection is answered while the first request's
 // answer is still pending on another thread, so the loop never waited for it.
 TEST_F(HttpServerTest, AnswersFromAnotherThreadWithoutHoldingTheEventLoop) {
-  std::promise<Responder> parked;
-  Router router;
-  router.add("POST", "/later", Handler([&parked](Request&, Responder respond) { parked.set_value(respond); }),
-             Dispatch::inline_io);
-  router.add("GET", "/now", text("now"), Dispatch::inline_io);
-  start(std::move(router));
-  auto slow = std::async(std::launch::async, [this] {
-    auto c = client();
-    return c.Post("/later", "x", "text/plain");
-  });
+  start(parking_router());
+  auto slow = post_in_background("/later");
   Responder respond = parked.get_future().get();
   auto c = client();
   EXPECT_EQ(c.Get("/now")->body, "now");
@@ -223,10 +234,7 @@ TEST_F(HttpServerTest, BlockingHandlersRunOffTheEventLoop) {
              Dispatch::blocking);
   router.add("GET", "/now", text("now"), Dispatch::inline_io);
   start(std::move(router));
-  auto blocked = std::async(std::launch::async, [this] {
-    auto c = client();
-    return c.Post("/block", "x", "text/plain");
-  });
+  auto blocked = post_in_background("/block");
   while (counter.load() == 0) std::this_thread::sleep_for(1ms);  // the blocking request was read
   auto c = client();
   EXPECT_EQ(c.Get("/now")->body, "now");
@@ -371,18 +379,10 @@ TEST_F(HttpServerTest, Http10WithoutKeepAliveIsClosedAfterTheAnswer) {
 
 TEST_F(HttpServerTest, StopAnswersWhatWasReadClosesIdleConnectionsAndRefusesNewOnes) {
   options.keep_alive_timeout = 60000ms;  // stop() must not wait for idle connections to time out
-  std::promise<Responder> parked;
-  Router router;
-  router.add("POST", "/later", Handler([&parked](Request&, Responder respond) { parked.set_value(respond); }),
-             Dispatch::inline_io);
-  router.add("GET", "/now", text("now"), Dispatch::inline_io);
-  start(std::move(router));
+  start(parking_router());
   auto idle = client();
   ASSERT_EQ(idle.Get("/now")->status, 200);  // now idle on a keep-alive connection
-  auto in_flight = std::async(std::launch::async, [this] {
-    auto c = client();
-    return c.Post("/later", "x", "text/plain");
-  });
+  auto in_flight = post_in_background("/later");
   Responder respond = parked.get_future().get();
   std::atomic<bool> stop_returned{false};
   auto stopping = std::async(std::launch::async, [&] {
