@@ -133,8 +133,7 @@ struct Server::Impl {
   std::mutex sessions_mutex;
   std::condition_variable sessions_gone;
   std::set<Session*> sessions;
-  bool stopping = false;  // guarded by sessions_mutex
-  std::atomic<bool> stopping_flag{false};
+  std::atomic<bool> stopping{false};  // set under sessions_mutex, so a session registers before or sees it
 
   std::vector<std::unique_ptr<net::io_context>> contexts;
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
@@ -154,7 +153,7 @@ struct Server::Impl {
   }
 
   void accept_next();
-  bool is_stopping() const { return stopping_flag.load(std::memory_order_relaxed); }
+  bool is_stopping() const { return stopping.load(std::memory_order_relaxed); }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -278,20 +277,25 @@ class Session : public std::enable_shared_from_this<Session> {
   static void run_handler(const Handler& handler, Request& request, const std::shared_ptr<Responder::State>& state);
 
   void on_read_error(beast::error_code ec) {
-    int status = 400;
-    if (ec == beast::error::timeout) status = -408;  // dropped, not answered: the client is not sending
-    else if (ec == http::error::body_limit) status = 413;
-    else if (ec == http::error::header_limit) status = 431;
-    else if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
-             ec == net::error::connection_reset || ec == net::error::broken_pipe) status = 0;
-
+    // Checked first: Beast's timeout also compares equal to a reset.
+    const bool timed_out = ec == beast::error::timeout;
+    const bool gone = !timed_out && (ec == http::error::end_of_stream || ec == net::error::eof ||
+                                     ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+                                     ec == net::error::broken_pipe);
     // A refusal found while reading the header (a Content-Length over the
     // limit) still has the request line, which the access log wants.
     const bool has_header = parser_ && (parser_->is_header_done() || !parser_->get().target().empty());
-    if (status == 0 || status == -408) {
-      if (status == -408 && (has_header || buffer_.size() > 0)) {
-        if (has_header) take_request(false);
-        else request_ = Request{.remote_addr = remote_};
+    if (has_header) {
+      take_request(false);
+    } else {
+      request_ = Request{};
+      request_.remote_addr = remote_;
+    }
+    if (gone) return close();
+    if (timed_out) {
+      // A stalled client is dropped, not answered (it is not sending, so it
+      // may not be reading either); logged when it had started a request.
+      if (has_header || buffer_.size() > 0) {
         if (server_.hooks.before) server_.hooks.before(request_);
         Response dropped;
         dropped.status = 408;
@@ -301,17 +305,13 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return close();
     }
-    if (has_header) {
-      take_request(false);
-    } else {
-      request_ = Request{};
-      request_.remote_addr = remote_;
-    }
     if (version_ != 10 && version_ != 11) version_ = 11;
     if (server_.hooks.before) server_.hooks.before(request_);
     phase_ = Phase::handling;
     Response refusal;
-    refusal.status = status;
+    if (ec == http::error::body_limit) refusal.status = 413;
+    else if (ec == http::error::header_limit) refusal.status = 431;
+    else refusal.status = 400;
     refusal.close = true;  // the rest of the stream cannot be trusted to start a request
     refuse(std::move(refusal));
   }
@@ -484,8 +484,7 @@ void Server::stop() {
   std::vector<std::weak_ptr<Session>> live;
   {
     std::lock_guard sessions_lock(s.sessions_mutex);
-    s.stopping = true;
-    s.stopping_flag.store(true);
+    s.stopping.store(true);
     for (Session* session : s.sessions) live.push_back(session->weak_from_this());
   }
   net::post(*s.contexts[0], [&s] {
