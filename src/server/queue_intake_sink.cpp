@@ -61,12 +61,11 @@ Result<EnqueueAck> QueueIntakeSink::enqueue(std::string idempotency_key, std::st
 
 void QueueIntakeSink::enqueue_async(std::string idempotency_key, std::string payload, IntakeMeta meta,
                                     EnqueueDone done) {
+  queue::EnqueueRequest request{std::move(idempotency_key), std::move(payload), source_for(meta)};
   {
     std::lock_guard lock(waiting_mutex_);
     if (!stopping_ && waiting_.size() < options_.max_waiting) {
-      waiting_.push_back(Waiting{queue::EnqueueRequest{std::move(idempotency_key), std::move(payload),
-                                                       source_for(meta)},
-                                 std::move(done)});
+      waiting_.push_back(Waiting{std::move(request), std::move(done)});
       // Only the first arrival wakes the writer; later ones join the batch it
       // will take (it re-checks before sleeping).
       if (waiting_.size() == 1) work_.notify_one();
