@@ -434,6 +434,30 @@ std::unique_ptr<Server> Server::create(ServerOptions options, Router router, Hoo
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
+namespace {
+
+// A listening socket on `options.bind`:`options.port`, or "server.bind_failed".
+Result<std::unique_ptr<tcp::acceptor>> listen_on(net::io_context& context, const ServerOptions& options,
+                                                 const std::string& where) {
+  boost::system::error_code ec;
+  tcp::resolver resolver(context);
+  const auto endpoints = resolver.resolve(options.bind, std::to_string(options.port),
+                                          tcp::resolver::numeric_service | tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return make_error("server.bind_failed", "cannot resolve " + where + ": " + ec.message());
+  }
+  auto acceptor = std::make_unique<tcp::acceptor>(context);
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(options.listen_backlog, ec);
+  if (ec) return make_error("server.bind_failed", "cannot listen on " + where + ": " + ec.message());
+  return acceptor;
+}
+
+}  // namespace
+
 Result<int> Server::start() {
   Impl& s = *impl_;
   std::lock_guard lock(s.lifecycle);
@@ -446,26 +470,15 @@ Result<int> Server::start() {
     // can skip most of its internal locking.
     s.contexts.push_back(std::make_unique<net::io_context>(1));
   }
-  boost::system::error_code ec;
-  tcp::resolver resolver(*s.contexts[0]);
-  const auto endpoints = resolver.resolve(s.options.bind, std::to_string(s.options.port),
-                                          tcp::resolver::numeric_service | tcp::resolver::passive, ec);
-  if (ec || endpoints.empty()) {
+  auto acceptor = listen_on(*s.contexts[0], s.options, where);
+  if (!acceptor) {
+    // Only after listen_on() returned: its resolver and socket belong to the
+    // context and must be gone before it is.
     s.contexts.clear();
-    return make_error("server.bind_failed", "cannot resolve " + where + ": " + ec.message());
+    return acceptor.error();
   }
-  auto acceptor = std::make_unique<tcp::acceptor>(*s.contexts[0]);
-  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(s.options.listen_backlog, ec);
-  if (ec) {
-    s.contexts.clear();
-    return make_error("server.bind_failed", "cannot listen on " + where + ": " + ec.message());
-  }
-  const int port = acceptor->local_endpoint().port();
-  s.acceptor = std::move(acceptor);
+  const int port = (*acceptor)->local_endpoint().port();
+  s.acceptor = std::move(*acceptor);
   s.pool = std::make_unique<net::thread_pool>(std::max<size_t>(s.options.threads, 1));
   for (auto& context : s.contexts) s.guards.push_back(net::make_work_guard(*context));
   s.accept_next();
